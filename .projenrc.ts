@@ -1,0 +1,113 @@
+import { awscdk, javascript } from 'projen';
+
+const CDK_VERSION = '2.257.0';
+const CONSTRUCTS_VERSION = '10.5.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-inside-out-gateway',
+  packageName: 'cdk-inside-out-gateway',
+  description:
+    'Call external HTTPS APIs from AWS on a schedule with no NAT gateway, no instances and no Lambda: API Gateway is the egress, Step Functions the orchestrator.',
+  author: 'Inside-out Gateway contributors',
+  authorAddress: 'maintainers@insideoutgateway.github.io',
+  repositoryUrl: 'https://github.com/insideoutgateway/cdk-inside-out-gateway.git',
+  homepage: 'https://github.com/insideoutgateway/cdk-inside-out-gateway',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['awscdk', 'cdk', 'api-gateway', 'step-functions', 'egress', 'nat-gateway', 'eventbridge-scheduler', 'private-vpc'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {
+      // examples import the package by its published name, as users do
+      baseUrl: '.',
+      paths: { 'cdk-inside-out-gateway': ['src/index.ts'] },
+    },
+  },
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  jsiiVersion: '~6.0',
+
+  devDeps: [
+    // Node 22 for every script and task: Node 20 is end-of-life and the
+    // executed state-machine tests need 22. npm puts it first on PATH.
+    'node@^22',
+    'cdk-nag@^3.0.2',
+    'ts-node',
+    'tsconfig-paths',
+    '@smithy/signature-v4',
+    '@aws-crypto/sha256-js',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-inside-out-gateway',
+    module: 'cdk_inside_out_gateway',
+  },
+  publishToMaven: {
+    mavenGroupId: 'io.github.insideoutgateway',
+    mavenArtifactId: 'cdk-inside-out-gateway',
+    javaPackage: 'io.github.insideoutgateway.cdk',
+  },
+
+  jestOptions: {
+    // `jest --ci`: a missing snapshot fails instead of being written
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      moduleNameMapper: { '^cdk-inside-out-gateway$': '<rootDir>/src/index.ts' },
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+
+  gitignore: ['cdk.out/', '.venv/', '__pycache__/', '/.tmp/', 'examples/**/java/target/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/'] },
+});
+
+// `npm ci` rejects a lockfile that names platform bindings of unrs-resolver
+// (pulled in by the eslint import resolver) that the registry lacks; pin
+// the version whose bindings are all published.
+project.package.addField('overrides', { 'unrs-resolver': '1.13.0' });
+
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('scripts');
+
+const tsNode = 'ts-node -r tsconfig-paths/register --project tsconfig.dev.json';
+
+// README snippets and @example blocks must compile in every language.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README snippet and @example with jsii-rosetta --strict',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+
+// Package JavaScript, Python and Java whether or not CI is set: the
+// consumer tests below need the wheel and the jar.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package-all')!);
+
+// The consumer proof: Python and Java apps built against the freshly
+// packaged wheel and jar synthesize the same templates as TypeScript.
+const consumers = project.addTask('test:consumers', {
+  description: 'Synthesize the example app in TypeScript, Python and Java from the packaged artefacts and compare templates',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'consumers.xml' },
+  exec: "jest --ci --coverage=false --testMatch '<rootDir>/test/consumers/**/*.consumer.ts'",
+});
+// The build task is locked by projen; the package task is the last step of
+// build, so the artefacts are proven right after they are made.
+project.packageTask.spawn(consumers);
+
+// The main job: synthesize the example app into cdk.out/ and say what it made.
+project.addTask('synth:example', {
+  description: 'Synthesize the example app into cdk.out/ and print its stacks and resource counts',
+  steps: [
+    { exec: 'rm -rf cdk.out' },
+    { exec: `${tsNode} examples/quickstart/typescript/app.ts`, env: { CDK_OUTDIR: 'cdk.out' } },
+    { exec: `${tsNode} scripts/describe-assembly.ts cdk.out` },
+  ],
+});
+
+project.synth();
