@@ -1,0 +1,530 @@
+import { Annotations, ArnFormat, Aws, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { invalidProp, problem } from '../common/errors';
+import { accessLogFormat } from './access-log-format';
+import { HeaderSecret } from './header-secret';
+import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
+import { IPrivateApiAccess } from './private-api-access';
+import { HttpTargetOptions } from './target-options';
+import { planTarget, TargetPlan } from './target-plan';
+import { ThrottleOptions, validateThrottle } from './throttle';
+import { headersForStatus, statusMappings } from './upstream-status';
+
+/** API Gateway cache cluster sizes, in GB. */
+const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
+
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Props of `HttpProxyApi`. */
+export interface HttpProxyApiProps {
+  /**
+   * REGIONAL (callable by Step Functions) or PRIVATE (callable only from
+   * VPCs through an execute-api interface endpoint; needs `privateAccess`).
+   * EDGE is refused: Step Functions cannot call it and an egress API gains
+   * nothing from CloudFront.
+   *
+   * @default EndpointType.REGIONAL
+   */
+  readonly endpointType?: apigw.EndpointType;
+
+  /**
+   * How in-VPC callers reach a PRIVATE API: the endpoints and the resource
+   * policy. Required with PRIVATE and refused otherwise. Pass a
+   * `PrivateVpcEgressPolicy`, or `PrivateApiAccess.throughVpcEndpoints(...)`.
+   *
+   * @default - none (REGIONAL API)
+   */
+  readonly privateAccess?: IPrivateApiAccess;
+
+  /**
+   * Name of the REST API.
+   *
+   * @default - the construct's path
+   */
+  readonly restApiName?: string;
+
+  /**
+   * Description of the REST API.
+   *
+   * @default 'Egress API: IAM-authorised routes to allow-listed external HTTPS targets'
+   */
+  readonly description?: string;
+
+  /**
+   * Name of the deployed stage.
+   *
+   * @default 'egress'
+   */
+  readonly stageName?: string;
+
+  /**
+   * Default rate limits of every route.
+   *
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: ThrottleOptions;
+
+  /**
+   * Execution log level. Request and response data are never logged, so
+   * headers and bodies (secrets included) stay out of the logs.
+   *
+   * @default MethodLoggingLevel.ERROR
+   */
+  readonly executionLogLevel?: apigw.MethodLoggingLevel;
+
+  /**
+   * Publish per-route CloudWatch metrics (needed by the target metric
+   * helpers). Each route method adds custom metrics to the CloudWatch bill.
+   *
+   * @default false
+   */
+  readonly detailedMetrics?: boolean;
+
+  /**
+   * X-Ray tracing of the stage.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * Size of an API cache cluster, in GB: 0.5, 1.6, 6.1, 13.5, 28.4, 58.2,
+   * 118 or 237. Targets opt in with `cacheTtl`.
+   *
+   * @default - no cache cluster
+   */
+  readonly cacheClusterSize?: string;
+
+  /**
+   * Refuse requests that miss a required path or query parameter with 400
+   * before they reach the upstream.
+   *
+   * @default true
+   */
+  readonly requestValidation?: boolean;
+
+  /**
+   * Retention of the access log group and of the execution log group.
+   *
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key that encrypts the access and execution log groups.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the log groups when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Set the account's API Gateway CloudWatch role (the one
+   * `AWS::ApiGateway::Account` per account and region, which execution
+   * logging needs). Enable it in one stack per account and region only;
+   * the role and the setting are retained when the stack is deleted, so
+   * other APIs keep logging.
+   *
+   * @default false - the account's existing setting is used
+   */
+  readonly cloudWatchRole?: boolean;
+}
+
+/**
+ * A REST API whose routes forward to allow-listed external HTTPS targets:
+ * the egress of the inside-out pattern.
+ *
+ * Every method uses IAM (SigV4) authorization, every route forwards only
+ * the path, query parameters and headers it declares (never the caller's
+ * credentials), and the stage has JSON access logs, execution logs,
+ * X-Ray tracing and throttling.
+ *
+ * @example
+ * const api = new HttpProxyApi(this, 'Egress');
+ * const weather = api.addTarget('weather', {
+ *   url: 'https://api.example.com/v1/forecast/{city}',
+ *   queryParameters: ['units'],
+ * });
+ */
+export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
+  /** The underlying REST API. */
+  public readonly restApi: apigw.RestApi;
+
+  /** The deployed stage. */
+  public readonly stage: apigw.Stage;
+
+  /** The access log group (JSON lines). */
+  public readonly accessLogGroup: logs.LogGroup;
+
+  /** The execution log group API Gateway writes to, created ahead with encryption and retention. */
+  public readonly executionLogGroup: logs.LogGroup;
+
+  /** The key that encrypts both log groups. */
+  public readonly logEncryptionKey: kms.IKey;
+
+  /** REGIONAL or PRIVATE. */
+  public readonly endpointType: apigw.EndpointType;
+
+  /** Whether per-route metrics are published. */
+  public readonly detailedMetrics: boolean;
+
+  /** The request validator attached to every method, if `requestValidation` is on. */
+  public readonly requestValidator?: apigw.RequestValidator;
+
+  /** The account CloudWatch role, when `cloudWatchRole` is true. */
+  public readonly cloudWatchRole?: iam.Role;
+
+  private readonly _targets: HttpProxyTarget[] = [];
+  private readonly plans = new Map<string, TargetPlan>();
+  private readonly throttle: ThrottleOptions;
+  private readonly targetThrottles = new Map<string, ThrottleOptions>();
+  private readonly targetCacheTtls = new Map<string, number>();
+  private readonly cacheEnabled: boolean;
+  private readonly loggingLevel: apigw.MethodLoggingLevel;
+
+  constructor(scope: Construct, id: string, props: HttpProxyApiProps = {}) {
+    super(scope, id);
+
+    this.endpointType = props.endpointType ?? apigw.EndpointType.REGIONAL;
+    if (this.endpointType === apigw.EndpointType.EDGE) {
+      throw invalidProp(this, 'endpointType', 'EDGE', 'REGIONAL (the default; Step Functions can call it) or PRIVATE (in-VPC callers, with privateAccess); Step Functions cannot call edge-optimized APIs');
+    }
+    if (this.endpointType === apigw.EndpointType.PRIVATE && !props.privateAccess) {
+      throw invalidProp(this, 'privateAccess', undefined, 'a PrivateVpcEgressPolicy or PrivateApiAccess.throughVpcEndpoints(...) when endpointType is PRIVATE');
+    }
+    if (this.endpointType !== apigw.EndpointType.PRIVATE && props.privateAccess) {
+      throw invalidProp(this, 'privateAccess', 'given', `no privateAccess on a ${this.endpointType} API; set endpointType: EndpointType.PRIVATE to use it`);
+    }
+    const stageName = props.stageName ?? 'egress';
+    if (Token.isUnresolved(stageName) || !STAGE_NAME.test(stageName)) {
+      throw invalidProp(this, 'stageName', stageName, 'letters, digits, _ and -, 1 to 128 characters');
+    }
+    this.throttle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
+    validateThrottle(this, 'throttle', this.throttle);
+    if (props.cacheClusterSize !== undefined && !CACHE_CLUSTER_SIZES.includes(props.cacheClusterSize)) {
+      throw invalidProp(this, 'cacheClusterSize', props.cacheClusterSize, CACHE_CLUSTER_SIZES.join(', '));
+    }
+    this.cacheEnabled = props.cacheClusterSize !== undefined;
+    this.detailedMetrics = props.detailedMetrics ?? false;
+    this.loggingLevel = props.executionLogLevel ?? apigw.MethodLoggingLevel.ERROR;
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.logEncryptionKey = props.logEncryptionKey ?? this.createLogKey();
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention,
+      encryptionKey: this.logEncryptionKey,
+      removalPolicy,
+    });
+
+    const privateConfig = props.privateAccess?.bindToApi(this);
+
+    this.restApi = new apigw.RestApi(this, 'Api', {
+      restApiName: props.restApiName,
+      description: props.description ?? 'Egress API: IAM-authorised routes to allow-listed external HTTPS targets',
+      endpointConfiguration: {
+        types: [this.endpointType],
+        vpcEndpoints: privateConfig?.vpcEndpoints,
+      },
+      policy: privateConfig?.policy,
+      cloudWatchRole: false,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+        tracingEnabled: props.tracing ?? true,
+        cacheClusterEnabled: this.cacheEnabled ? true : undefined,
+        cacheClusterSize: props.cacheClusterSize,
+      },
+    });
+    this.stage = this.restApi.deploymentStage;
+
+    // The stage's method settings are rendered late, so targets added after
+    // construction get their throttle and cache overrides.
+    const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
+
+    // Execution logs: API Gateway writes to this fixed name; creating the
+    // group first gives it encryption and retention instead of a
+    // never-expiring unencrypted group.
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`,
+      retention,
+      encryptionKey: this.logEncryptionKey,
+      removalPolicy,
+    });
+    this.stage.node.addDependency(this.executionLogGroup);
+
+    if (props.requestValidation ?? true) {
+      this.requestValidator = this.restApi.addRequestValidator('ParameterValidator', {
+        validateRequestParameters: true,
+        validateRequestBody: false,
+      });
+    }
+
+    if (props.cloudWatchRole) {
+      this.cloudWatchRole = this.createAccountCloudWatchRole();
+    }
+
+    this.node.addValidation({ validate: () => this.validateWholeApi() });
+  }
+
+  /** The targets added so far. */
+  public get targets(): HttpProxyTarget[] {
+    return [...this._targets];
+  }
+
+  /** The invoke URL of the stage. */
+  public get url(): string {
+    return this.restApi.url;
+  }
+
+  /**
+   * Adds a route that forwards to one external URL.
+   *
+   * @param id a lower-case id, unique in this API; the default route path is `/<id>`
+   * @param options the upstream URL and what the route forwards
+   */
+  public addTarget(id: string, options: HttpTargetOptions): HttpProxyTarget {
+    const plan = planTarget(this, id, options);
+    if (this.plans.has(id)) {
+      throw invalidProp(this, 'addTarget id', id, `an id not used yet; used: ${[...this.plans.keys()].join(', ')}`);
+    }
+    for (const other of this.plans.values()) {
+      if (other.path === plan.path) {
+        throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route path not used by target '${other.id}'`);
+      }
+      const conflict = siblingVariableConflict(other.path, plan.path);
+      if (conflict) {
+        throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route whose variable segments match those of target '${other.id}' (${other.path}): ${conflict}`);
+      }
+    }
+    if (plan.isTokenUrl) {
+      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.tokenUrl',
+        `target '${id}': its url is a token, so it cannot be checked at synth time for https, private addresses, metadata hosts or credentials`);
+    }
+    if (plan.timeout.toMilliseconds() > 29_000) {
+      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.longTimeout',
+        `target '${id}': a timeout of ${plan.timeout.toHumanString()} needs the account's "Maximum integration timeout in milliseconds" quota raised above 29000, and may lower its throttle quota`);
+    }
+    if (options.cacheTtl && !this.cacheEnabled) {
+      throw invalidProp(this, `addTarget('${id}').cacheTtl`, options.cacheTtl.toHumanString(), 'no cacheTtl unless the HttpProxyApi has a cacheClusterSize');
+    }
+    if (options.allowInsecureHttp && options.url.startsWith('http://')) {
+      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.insecureHttp',
+        `target '${id}': requests to ${options.url} cross the internet unencrypted`);
+    }
+
+    this.plans.set(id, plan);
+    const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan);
+    const resource = this.restApi.root.resourceForPath(plan.path);
+    const secretHeaders = options.secretHeaders ?? {};
+    for (const method of plan.methods) {
+      const cacheTtl = method === 'GET' && options.cacheTtl ? options.cacheTtl.toSeconds() : undefined;
+      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secretHeaders, cacheTtl !== undefined), {
+        authorizationType: apigw.AuthorizationType.IAM,
+        requestParameters: methodRequestParameters(plan),
+        requestValidator: this.requestValidator,
+        methodResponses: statusMappings().map((s) => ({
+          statusCode: s.statusCode,
+          responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, false])),
+        })),
+      });
+      target.apiMethods.push(apiMethod);
+      const key = methodSettingKey(plan.path, method);
+      if (options.throttle) {
+        this.targetThrottles.set(key, options.throttle);
+      }
+      if (cacheTtl !== undefined) {
+        this.targetCacheTtls.set(key, cacheTtl);
+      }
+    }
+    this._targets.push(target);
+    return target;
+  }
+
+  private integrationFor(plan: TargetPlan, method: string, secretHeaders: Record<string, HeaderSecret>, cached: boolean): apigw.Integration {
+    const requestParameters: Record<string, string> = {};
+    for (const p of plan.pathParameters) {
+      requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
+    }
+    for (const q of Object.keys(plan.queryParameters)) {
+      requestParameters[`integration.request.querystring.${q}`] = `method.request.querystring.${q}`;
+    }
+    for (const h of plan.requestHeaders) {
+      requestParameters[`integration.request.header.${h}`] = `method.request.header.${h}`;
+    }
+    for (const [q, v] of Object.entries(plan.staticQueryParameters)) {
+      requestParameters[`integration.request.querystring.${q}`] = `'${v}'`;
+    }
+    for (const [h, v] of Object.entries(plan.staticHeaders)) {
+      requestParameters[`integration.request.header.${h}`] = `'${v}'`;
+    }
+    for (const [h, secret] of Object.entries(secretHeaders)) {
+      requestParameters[`integration.request.header.${h}`] = secret._toMappingExpression();
+    }
+    return new apigw.HttpIntegration(plan.integrationUri, {
+      httpMethod: method,
+      proxy: false,
+      options: {
+        requestParameters,
+        passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
+        timeout: plan.timeout,
+        cacheKeyParameters: cached
+          ? [...plan.pathParameters.map((p) => `method.request.path.${p}`), ...Object.keys(plan.queryParameters).map((q) => `method.request.querystring.${q}`)]
+          : undefined,
+        cacheNamespace: cached ? plan.id : undefined,
+        integrationResponses: statusMappings().map((s) => ({
+          selectionPattern: s.selectionPattern,
+          statusCode: s.statusCode,
+          responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, `integration.response.header.${h}`])),
+        })),
+      },
+    });
+  }
+
+  private renderMethodSettings(): apigw.CfnStage.MethodSettingProperty[] {
+    const common = {
+      loggingLevel: this.loggingLevel,
+      dataTraceEnabled: false,
+      metricsEnabled: this.detailedMetrics,
+    };
+    const settings: apigw.CfnStage.MethodSettingProperty[] = [{
+      resourcePath: '/*',
+      httpMethod: '*',
+      ...common,
+      throttlingRateLimit: this.throttle.rateLimit,
+      throttlingBurstLimit: this.throttle.burstLimit,
+      ...(this.cacheEnabled ? { cachingEnabled: false, cacheDataEncrypted: true } : {}),
+    }];
+    const keys = new Set([...this.targetThrottles.keys(), ...this.targetCacheTtls.keys()]);
+    for (const key of [...keys].sort()) {
+      const [resourcePath, httpMethod] = key.split(' ');
+      const throttle = this.targetThrottles.get(key) ?? this.throttle;
+      const ttl = this.targetCacheTtls.get(key);
+      settings.push({
+        resourcePath,
+        httpMethod,
+        ...common,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        ...(this.cacheEnabled ? { cachingEnabled: ttl !== undefined, cacheTtlInSeconds: ttl, cacheDataEncrypted: true } : {}),
+      });
+    }
+    return settings;
+  }
+
+  private createLogKey(): kms.Key {
+    const key = new kms.Key(this, 'LogKey', {
+      description: 'Encrypts the access and execution logs of an HttpProxyApi',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }));
+    return key;
+  }
+
+  private createAccountCloudWatchRole(): iam.Role {
+    const role = new iam.Role(this, 'AccountCloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway write execution and access logs in this account and region',
+      inlinePolicies: {
+        WriteApiGatewayLogs: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({
+            actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
+            resources: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          })],
+        }),
+      },
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.stage.node.addDependency(account);
+    return role;
+  }
+
+  private validateWholeApi(): string[] {
+    const errors: string[] = [];
+    if (this._targets.length === 0) {
+      errors.push(problem('targets', 'the API has no targets; call addTarget() at least once'));
+    }
+    for (const method of findMethods(this.restApi)) {
+      const cfn = method.node.defaultChild as apigw.CfnMethod;
+      const auth = Stack.of(this).resolve(cfn.authorizationType);
+      if (auth !== 'AWS_IAM') {
+        errors.push(problem('methods', `${method.httpMethod} ${method.resource.path} uses authorization ${auth ?? 'NONE'}; every method of an HttpProxyApi must use AWS_IAM. Add routes with addTarget() instead of restApi.root.addMethod()`));
+      }
+    }
+    return errors;
+  }
+}
+
+function findMethods(scope: IConstruct): apigw.Method[] {
+  return scope.node.findAll().filter((c): c is apigw.Method => c instanceof apigw.Method);
+}
+
+function methodRequestParameters(plan: TargetPlan): Record<string, boolean> {
+  const params: Record<string, boolean> = {};
+  for (const p of plan.pathParameters) {
+    params[`method.request.path.${p}`] = true;
+  }
+  for (const [q, required] of Object.entries(plan.queryParameters)) {
+    params[`method.request.querystring.${q}`] = required;
+  }
+  for (const h of plan.requestHeaders) {
+    params[`method.request.header.${h}`] = false;
+  }
+  return params;
+}
+
+/** The MethodSetting resource path encoding: `/a/{b}` becomes `/~1a~1{b}`. */
+function methodSettingKey(path: string, method: string): string {
+  return `/${path.replace(/\//g, '~1')} ${method}`;
+}
+
+/**
+ * API Gateway refuses two variable siblings with different names under one
+ * parent (`/a/{x}` beside `/a/{y}`), and a greedy `{proxy+}` beside another
+ * variable. Returns a description of the clash, or undefined.
+ */
+function siblingVariableConflict(a: string, b: string): string | undefined {
+  const sa = a.split('/').filter(Boolean);
+  const sb = b.split('/').filter(Boolean);
+  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
+    const va = sa[i].startsWith('{');
+    const vb = sb[i].startsWith('{');
+    if (va && vb && sa[i] !== sb[i]) {
+      return `${sa[i]} and ${sb[i]} would be siblings under /${sa.slice(0, i).join('/')}`;
+    }
+    if (sa[i] !== sb[i]) {
+      return undefined;
+    }
+  }
+  return undefined;
+}

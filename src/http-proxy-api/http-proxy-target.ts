@@ -1,0 +1,177 @@
+import { Annotations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { TargetPlan } from './target-plan';
+
+/**
+ * What a target needs from the API that owns it. Implemented by
+ * `HttpProxyApi`; kept small so targets can be shared by a REGIONAL and a
+ * PRIVATE API built from the same definitions.
+ */
+export interface IHttpProxyTargetHost {
+  /** The underlying REST API. */
+  readonly restApi: apigw.RestApi;
+  /** The deployed stage. */
+  readonly stage: apigw.Stage;
+  /** The API's endpoint type. */
+  readonly endpointType: apigw.EndpointType;
+  /** Whether per-method CloudWatch metrics are published. */
+  readonly detailedMetrics: boolean;
+}
+
+/**
+ * One route of an `HttpProxyApi` to one external URL. Created by
+ * `HttpProxyApi.addTarget()`.
+ */
+export class HttpProxyTarget extends Construct {
+  /** The target id given to `addTarget`. */
+  public readonly targetId: string;
+
+  /** The route path on the API, e.g. `/weather/{city}`. */
+  public readonly path: string;
+
+  /** The HTTP methods of the route. */
+  public readonly methods: string[];
+
+  /** The first of `methods`, used by the metric helpers. */
+  public readonly method: string;
+
+  /** The upstream URL the route forwards to (placeholders kept). */
+  public readonly integrationUri: string;
+
+  /** Path parameters the caller must give, in route order. */
+  public readonly pathParameters: string[];
+
+  /** Query string parameters forwarded from the caller. */
+  public readonly queryParameters: string[];
+
+  /** Query string parameters the caller must give. */
+  public readonly requiredQueryParameters: string[];
+
+  /** Caller headers forwarded upstream. */
+  public readonly requestHeaders: string[];
+
+  /** Whether the route is a `{proxy+}` route. */
+  public readonly proxy: boolean;
+
+  /** The API this target belongs to. */
+  public readonly api: IHttpProxyTargetHost;
+
+  /** The API Gateway methods of the route, one per HTTP method. */
+  public readonly apiMethods: apigw.Method[] = [];
+
+  private readonly arnPath: string;
+
+  /** @internal */
+  public static _create(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan): HttpProxyTarget {
+    return new HttpProxyTarget(scope, id, api, plan);
+  }
+
+  private constructor(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan) {
+    super(scope, id);
+    this.api = api;
+    this.targetId = plan.id;
+    this.path = plan.path;
+    this.methods = [...plan.methods];
+    this.method = plan.methods[0];
+    this.integrationUri = plan.integrationUri;
+    this.pathParameters = [...plan.pathParameters];
+    this.queryParameters = Object.keys(plan.queryParameters);
+    this.requiredQueryParameters = Object.entries(plan.queryParameters).filter(([, req]) => req).map(([q]) => q);
+    this.requestHeaders = [...plan.requestHeaders];
+    this.proxy = plan.proxy;
+    this.arnPath = plan.arnPath;
+  }
+
+  /** The API's endpoint type (REGIONAL or PRIVATE). */
+  public get endpointType(): apigw.EndpointType {
+    return this.api.endpointType;
+  }
+
+  /**
+   * The execute-api ARN of this route for one method on the API's stage;
+   * path parameters and `{proxy+}` become `*`.
+   *
+   * @param method an HTTP method of the route
+   * @default - the route's first method
+   */
+  public arnForExecuteApi(method?: string): string {
+    const m = method ?? this.method;
+    if (!this.methods.includes(m)) {
+      throw new Error(`${this.node.path}: invalid method for arnForExecuteApi: got ${JSON.stringify(m)}; accepted: ${this.methods.join(', ')}`);
+    }
+    return this.api.restApi.arnForExecuteApi(m, this.arnPath, this.api.stage.stageName);
+  }
+
+  /**
+   * Allows the grantee to invoke exactly this route's methods on the API's
+   * stage, and nothing else.
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: this.methods.map((m) => this.arnForExecuteApi(m)),
+    });
+  }
+
+  /**
+   * A CloudWatch metric of this route (namespace AWS/ApiGateway, filtered
+   * by API name, stage, resource path and method). Needs
+   * `detailedMetrics: true` on the API.
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.api.detailedMetrics) {
+      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyTarget.metricsDisabled',
+        `metric ${metricName} of route ${this.path} stays empty: API Gateway publishes per-route metrics only when the HttpProxyApi has detailedMetrics: true`);
+    }
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: {
+        ApiName: this.api.restApi.restApiName,
+        Stage: this.api.stage.stageName,
+        Resource: this.path,
+        Method: this.method,
+      },
+      ...props,
+    }).attachTo(this);
+  }
+
+  /** Time from request to response, including the upstream (average over 5 minutes). */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Latency', { statistic: 'Average', ...props });
+  }
+
+  /** Time the upstream took to answer (average over 5 minutes). */
+  public metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('IntegrationLatency', { statistic: 'Average', ...props });
+  }
+
+  /** Requests answered with a 4XX status (sum over 5 minutes). */
+  public metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('4XXError', { statistic: 'Sum', ...props });
+  }
+
+  /** Requests answered with a 5XX status (sum over 5 minutes). */
+  public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('5XXError', { statistic: 'Sum', ...props });
+  }
+
+  /** Requests received (sample count over 5 minutes). */
+  public metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Count', { statistic: 'SampleCount', ...props });
+  }
+
+  /** Requests served from the API cache (sum over 5 minutes). */
+  public metricCacheHitCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CacheHitCount', { statistic: 'Sum', ...props });
+  }
+
+  /** Requests sent upstream because the cache had no answer (sum over 5 minutes). */
+  public metricCacheMissCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CacheMissCount', { statistic: 'Sum', ...props });
+  }
+}
