@@ -22,8 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDev: {
     compilerOptions: {
       // examples import the package by its published name, as users do
-      baseUrl: '.',
-      paths: { 'cdk-inside-out-gateway': ['src/index.ts'] },
+      paths: { 'cdk-inside-out-gateway': ['./src/index.ts'] },
     },
   },
 
@@ -37,7 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'node@^22',
     'cdk-nag@^3.0.2',
     'ts-node',
-    'tsconfig-paths',
+    'tsconfig-paths@^4',
     '@smithy/signature-v4',
     '@aws-crypto/sha256-js',
   ],

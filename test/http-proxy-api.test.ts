@@ -86,7 +86,7 @@ describe('HttpProxyApi: the API', () => {
 
   test('a request validator checks parameters on every method, and can be turned off', () => {
     const on = apiWithTarget();
-    on.template().hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true, ValidateRequestBody: false });
+    on.template().hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true, ValidateRequestBody: true });
     on.template().hasResourceProperties('AWS::ApiGateway::Method', { RequestValidatorId: { Ref: Match.stringLikeRegexp('ParameterValidator') } });
     const off = apiWithTarget({ requestValidation: false });
     off.template().resourceCountIs('AWS::ApiGateway::RequestValidator', 0);

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledge } from '../common/acknowledgements';
 import { invalidProp, problem } from '../common/errors';
 import { accessLogFormat } from './access-log-format';
 import { HeaderSecret } from './header-secret';
@@ -249,6 +250,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       },
     });
     this.stage = this.restApi.deploymentStage;
+    acknowledge(this.stage, 'webApplicationFirewall');
 
     // The stage's method settings are rendered late, so targets added after
     // construction get their throttle and cache overrides.
@@ -269,7 +271,9 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     if (props.requestValidation ?? true) {
       this.requestValidator = this.restApi.addRequestValidator('ParameterValidator', {
         validateRequestParameters: true,
-        validateRequestBody: false,
+        // no body model is defined, so bodies pass as they are; a model a
+        // user attaches to a method is enforced
+        validateRequestBody: true,
       });
     }
 
@@ -341,6 +345,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
           responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, false])),
         })),
       });
+      acknowledge(apiMethod, 'cognitoAuthorizer');
       target.apiMethods.push(apiMethod);
       const key = methodSettingKey(plan.path, method);
       if (options.throttle) {

@@ -1,0 +1,47 @@
+package io.github.insideoutgateway.examples;
+
+import java.util.List;
+import java.util.Map;
+
+import io.github.insideoutgateway.cdk.HttpProxyApi;
+import io.github.insideoutgateway.cdk.HttpProxyTarget;
+import io.github.insideoutgateway.cdk.HttpTargetOptions;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+
+/** The quickstart app in Java: the same stack as ../typescript/app.ts. */
+public final class QuickstartApp {
+    private QuickstartApp() {
+    }
+
+    public static void main(final String[] args) {
+        App app = new App();
+        Stack stack = new Stack(app, "InsideOutQuickstart", StackProps.builder()
+                .env(Environment.builder().account("111111111111").region("eu-west-1").build())
+                .build());
+
+        HttpProxyApi api = new HttpProxyApi(stack, "Egress");
+
+        HttpProxyTarget forecast = api.addTarget("forecast", HttpTargetOptions.builder()
+                .url("https://api.open-meteo.example/v1/forecast/{city}")
+                .queryParameters(List.of("days"))
+                .staticQueryParameters(Map.of("units", "metric"))
+                .build());
+
+        api.addTarget("status", HttpTargetOptions.builder()
+                .url("https://status.partner.example/api")
+                .proxy(true)
+                .build());
+
+        Role poller = Role.Builder.create(stack, "PollerRole")
+                .assumedBy(new ServicePrincipal("states.amazonaws.com"))
+                .build();
+        forecast.grantInvoke(poller);
+
+        app.synth();
+    }
+}

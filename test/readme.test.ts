@@ -1,0 +1,21 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+describe('README', () => {
+  test('its test command is the one .ci/run runs', () => {
+    const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+    const command = ci.match(/^TEST_COMMAND='(.+)'$/m)?.[1];
+    expect(command).toBe('npm ci && npx projen build');
+    expect(readme).toContain(`\n${command}\n`);
+  });
+
+  test('its main-job command names a task projen defines', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    const main = readme.match(/^npm ci && npx projen (\S+)$/m)?.[1];
+    expect(main).toBe('synth:example');
+    expect(Object.keys(tasks)).toContain(main);
+  });
+});

@@ -1,0 +1,391 @@
+/**
+ * A template-driven emulation of an API Gateway REST API stage, for tests
+ * on 127.0.0.1. It reads AWS::ApiGateway::Resource, Method, Stage and
+ * RequestValidator from a synthesized template and serves requests the way
+ * the API Gateway developer guide says a REST API does. Each rule below
+ * names the guide page it follows (docs.aws.amazon.com/apigateway/latest/
+ * developerguide/<page>.html):
+ *
+ * R1 routing: a request path is matched against the resource tree; `{name}`
+ *    matches one segment, a greedy `{name+}` the rest of the path
+ *    (api-gateway-method-settings-method-request, "Set up a proxy
+ *    integration with a proxy resource").
+ * R2 IAM authorization: a method with authorization AWS_IAM needs a
+ *    Signature Version 4 signed request for service execute-api; a missing
+ *    signature is refused with 403 "Missing Authentication Token", a wrong
+ *    one with 403, and a principal whose identity policy does not allow
+ *    execute-api:Invoke on the method ARN with 403
+ *    (permissions, api-gateway-control-access-using-iam-policies-to-invoke-api).
+ * R3 request validation: with validateRequestParameters, a missing required
+ *    path, query or header parameter is refused with 400 before the
+ *    integration is called (api-gateway-method-request-validation).
+ * R4 non-proxy HTTP integration request: the upstream URI is the
+ *    integration URI with `{name}` filled from `integration.request.path.name`;
+ *    query string parameters and headers are exactly the mapped
+ *    `integration.request.querystring.*` and `integration.request.header.*`,
+ *    each from `method.request.{path|querystring|header}.name` or a quoted
+ *    literal; unmapped method request parameters are not sent
+ *    (request-response-data-mappings, setup-http-integrations "HTTP custom
+ *    integration"). The body passes through unchanged when no mapping
+ *    template is defined (WHEN_NO_TEMPLATES; integration-passthrough-behaviors).
+ * R5 integration timeout: no upstream answer within TimeoutInMillis gives
+ *    504 "Endpoint request timed out" (api-gateway-execution-service-limits-table,
+ *    "Integration timeout").
+ * R6 integration response: the upstream status code is matched against each
+ *    integration response's selectionPattern (a regular expression matched
+ *    against the whole status code for HTTP backends); the match decides the
+ *    method response status, and only mapped `integration.response.header.*`
+ *    values are returned (api-gateway-integration-settings-integration-response).
+ *    An upstream that cannot be reached gives 500 "Internal server error".
+ *
+ * Not emulated: throttling, caching, usage plans, resource policies and
+ * mapping templates (the library defines none).
+ *
+ * `upstreams` maps each upstream origin in the template (`https://api.example.com`)
+ * to a local one (`http://127.0.0.1:PORT`): that rewrite is the only place the
+ * emulator departs from the template.
+ */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+export interface EmulatedPrincipal {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Method ARNs the principal's identity policy allows, with `*` wildcards. */
+  readonly allowedArns: string[];
+}
+
+export interface EmulatorOptions {
+  readonly template: any;
+  readonly region: string;
+  readonly account: string;
+  readonly principals: EmulatedPrincipal[];
+  readonly upstreams: Record<string, string>;
+  /** API id used in method ARNs. */
+  readonly apiId?: string;
+}
+
+interface Route {
+  readonly segments: string[];
+  readonly path: string;
+  readonly methods: Record<string, any>;
+}
+
+export interface EmulatedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Flattens Fn::Join of literals; Refs become `<Ref:LogicalId>`. */
+function literal(value: any): any {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  if (value && value['Fn::Join']) {
+    const [sep, parts] = value['Fn::Join'];
+    return parts.map(literal).join(sep);
+  }
+  if (value && value.Ref) {
+    return `<Ref:${value.Ref}>`;
+  }
+  return value;
+}
+
+function wildcardMatch(pattern: string, text: string): boolean {
+  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return re.test(text);
+}
+
+export class ApiGatewayEmulator {
+  public readonly stageName: string;
+  private readonly routes: Route[] = [];
+  private readonly validators: Record<string, any>;
+  private readonly apiId: string;
+  private server?: http.Server;
+  private port = 0;
+
+  constructor(private readonly options: EmulatorOptions) {
+    const resources = options.template.Resources;
+    const byType = (type: string) => Object.entries<any>(resources).filter(([, r]) => r.Type === type);
+    const stages = byType('AWS::ApiGateway::Stage');
+    if (stages.length !== 1) {
+      throw new Error(`expected one stage, found ${stages.length}`);
+    }
+    this.stageName = stages[0][1].Properties.StageName;
+    this.apiId = options.apiId ?? 'a1b2c3d4e5';
+    this.validators = Object.fromEntries(byType('AWS::ApiGateway::RequestValidator').map(([id, r]) => [id, r.Properties]));
+
+    const pathOf = (resourceId: any): string[] => {
+      if (resourceId['Fn::GetAtt']) {
+        return []; // the root resource
+      }
+      const res = resources[resourceId.Ref];
+      return [...pathOf(res.Properties.ParentId), res.Properties.PathPart];
+    };
+    const routes = new Map<string, Route>();
+    for (const [, method] of byType('AWS::ApiGateway::Method')) {
+      const segments = pathOf(method.Properties.ResourceId);
+      const path = '/' + segments.join('/');
+      const route = routes.get(path) ?? { segments, path, methods: {} };
+      route.methods[method.Properties.HttpMethod] = method.Properties;
+      routes.set(path, route);
+    }
+    this.routes = [...routes.values()];
+  }
+
+  /** The base URL of the stage on 127.0.0.1. */
+  public get url(): string {
+    return `http://127.0.0.1:${this.port}/${this.stageName}`;
+  }
+
+  public async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        this.handle(req, Buffer.concat(chunks).toString('utf8'))
+          .then((r) => {
+            res.writeHead(r.status, r.headers);
+            res.end(r.body);
+          })
+          .catch((e) => {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ message: `emulator error: ${e.message}` }));
+          });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+  }
+
+  public async stop(): Promise<void> {
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+  }
+
+  /** R1: find the route and its path parameters. */
+  private match(segments: string[]): { route: Route; params: Record<string, string> } | undefined {
+    const candidates = this.routes
+      .map((route) => {
+        const params: Record<string, string> = {};
+        for (let i = 0; i < route.segments.length; i++) {
+          const part = route.segments[i];
+          if (/^\{.+\+\}$/.test(part)) {
+            if (i >= segments.length) {
+              return undefined;
+            }
+            params[part.slice(1, -2)] = segments.slice(i).join('/');
+            return { route, params, score: i * 2 };
+          }
+          if (i >= segments.length) {
+            return undefined;
+          }
+          if (/^\{.+\}$/.test(part)) {
+            params[part.slice(1, -1)] = decodeURIComponent(segments[i]);
+          } else if (part !== segments[i]) {
+            return undefined;
+          }
+        }
+        if (route.segments.length !== segments.length) {
+          return undefined;
+        }
+        // literal segments beat variables beat greedy
+        const score = route.segments.length * 2 + route.segments.filter((s) => !s.startsWith('{')).length;
+        return { route, params, score };
+      })
+      .filter((c): c is { route: Route; params: Record<string, string>; score: number } => c !== undefined)
+      .sort((a, b) => b.score - a.score);
+    return candidates[0];
+  }
+
+  private json(status: number, message: string, extra: Record<string, string> = {}): EmulatedResponse {
+    return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': extra.type ?? '', ...extra }, body: JSON.stringify({ message }) };
+  }
+
+  private async handle(req: http.IncomingMessage, body: string): Promise<EmulatedResponse> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] !== this.stageName) {
+      return this.json(403, 'Missing Authentication Token');
+    }
+    const found = this.match(parts.slice(1));
+    const method = found?.route.methods[req.method ?? 'GET'];
+    if (!found || !method) {
+      return this.json(403, 'Missing Authentication Token');
+    }
+    const methodArn = `arn:aws:execute-api:${this.options.region}:${this.options.account}:${this.apiId}/${this.stageName}/${req.method}${url.pathname.slice(this.stageName.length + 1)}`;
+
+    // R2
+    if (method.AuthorizationType === 'AWS_IAM') {
+      const denied = await this.authorize(req, url, body, methodArn);
+      if (denied) {
+        return denied;
+      }
+    }
+
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v ?? '']));
+    const source = (expr: string): string | undefined => {
+      const m = expr.match(/^method\.request\.(path|querystring|header)\.(.+)$/);
+      if (m) {
+        if (m[1] === 'path') return found.params[m[2]];
+        if (m[1] === 'querystring') return url.searchParams.get(m[2]) ?? undefined;
+        return headers[m[2].toLowerCase()];
+      }
+      const lit = String(expr).match(/^'(.*)'$/s);
+      if (lit) return lit[1];
+      throw new Error(`unsupported mapping expression ${expr}`);
+    };
+
+    // R3
+    const validator = method.RequestValidatorId ? this.validators[method.RequestValidatorId.Ref] : undefined;
+    if (validator?.ValidateRequestParameters) {
+      const missing = Object.entries<boolean>(method.RequestParameters ?? {})
+        .filter(([name, required]) => required && source(name) === undefined)
+        .map(([name]) => name.split('.').pop());
+      if (missing.length > 0) {
+        return this.json(400, `Missing required request parameters: [${missing.join(', ')}]`, { type: 'BadRequestException' });
+      }
+    }
+
+    // R4
+    const integration = method.Integration;
+    if (integration.Type !== 'HTTP') {
+      throw new Error(`integration type ${integration.Type} is not emulated`);
+    }
+    let uri: string = literal(integration.Uri);
+    const query = new URLSearchParams();
+    const outHeaders: Record<string, string> = {};
+    for (const [target, expr] of Object.entries<any>(integration.RequestParameters ?? {})) {
+      const value = source(literal(expr));
+      if (value === undefined) continue;
+      const [, kind, name] = target.match(/^integration\.request\.(path|querystring|header)\.(.+)$/)!;
+      if (kind === 'path') {
+        uri = uri.replace(`{${name}}`, kind === 'path' && name === 'proxy' ? value : encodeURIComponent(value));
+      } else if (kind === 'querystring') {
+        query.set(name, value);
+      } else {
+        outHeaders[name] = value;
+      }
+    }
+    const upstreamUrl = new URL(uri);
+    const local = this.options.upstreams[upstreamUrl.origin];
+    if (!local) {
+      throw new Error(`no local upstream for ${upstreamUrl.origin}`);
+    }
+    const target = new URL(local + upstreamUrl.pathname);
+    target.search = query.toString();
+    outHeaders['x-amzn-apigateway-api-id'] = this.apiId;
+
+    // R5 + R6
+    const timeoutMs = integration.TimeoutInMillis ?? 29000;
+    let upstream: { status: number; headers: Record<string, string>; body: string };
+    try {
+      upstream = await send(target, integration.IntegrationHttpMethod, outHeaders, ['GET', 'HEAD'].includes(integration.IntegrationHttpMethod) ? undefined : body, timeoutMs);
+    } catch (e: any) {
+      if (e.code === 'TIMEOUT') {
+        return this.json(504, 'Endpoint request timed out');
+      }
+      return this.json(500, 'Internal server error');
+    }
+    const response = (integration.IntegrationResponses ?? []).find((r: any) =>
+      r.SelectionPattern === undefined ? false : new RegExp(`^(?:${r.SelectionPattern})$`).test(String(upstream.status)))
+      ?? (integration.IntegrationResponses ?? []).find((r: any) => r.SelectionPattern === undefined);
+    if (!response) {
+      return this.json(500, 'Internal server error');
+    }
+    const responseHeaders: Record<string, string> = {};
+    for (const [target2, expr] of Object.entries<string>(response.ResponseParameters ?? {})) {
+      const name = target2.replace('method.response.header.', '');
+      const from = expr.match(/^integration\.response\.header\.(.+)$/);
+      const value = from ? upstream.headers[from[1].toLowerCase()] : expr.replace(/^'|'$/g, '');
+      if (value !== undefined) responseHeaders[name] = value;
+    }
+    return { status: Number(response.StatusCode), headers: responseHeaders, body: upstream.body };
+  }
+
+  private async authorize(req: http.IncomingMessage, url: URL, body: string, methodArn: string): Promise<EmulatedResponse | undefined> {
+    const auth = req.headers.authorization;
+    if (!auth) {
+      return this.json(403, 'Missing Authentication Token', { type: 'MissingAuthenticationTokenException' });
+    }
+    const m = auth.match(/^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/);
+    if (!m) {
+      return this.json(403, 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.', { type: 'IncompleteSignatureException' });
+    }
+    const [, accessKeyId, , region, service, signedHeaders, signature] = m;
+    const principal = this.options.principals.find((p) => p.accessKeyId === accessKeyId);
+    if (!principal || region !== this.options.region || service !== 'execute-api') {
+      return this.json(403, 'The security token included in the request is invalid.', { type: 'UnrecognizedClientException' });
+    }
+    const amzDate = String(req.headers['x-amz-date'] ?? '');
+    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders.split(';')) {
+      const v = req.headers[name];
+      headers[name] = Array.isArray(v) ? v.join(',') : String(v ?? '');
+    }
+    const expected = await signRequest(principal, region, {
+      method: req.method ?? 'GET',
+      hostname: url.hostname,
+      port: Number(String(req.headers.host ?? '').split(':')[1] ?? 80),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      body,
+    }, signingDate);
+    const expectedSignature = String(expected.headers.authorization).split('Signature=')[1];
+    if (expectedSignature !== signature) {
+      return this.json(403, 'The request signature we calculated does not match the signature you provided.', { type: 'InvalidSignatureException' });
+    }
+    if (!principal.allowedArns.some((arn) => wildcardMatch(arn, methodArn))) {
+      return this.json(403, `User: ${accessKeyId} is not authorized to perform: execute-api:Invoke on resource: ${methodArn}`, { type: 'AccessDeniedException' });
+    }
+    return undefined;
+  }
+}
+
+export interface RequestToSign {
+  readonly method: string;
+  readonly hostname: string;
+  readonly port: number;
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+/** Signs a request with Signature Version 4 for execute-api, as the AWS SDK does. */
+export async function signRequest(principal: { accessKeyId: string; secretAccessKey: string }, region: string, request: RequestToSign, signingDate?: Date) {
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
+    region,
+    service: 'execute-api',
+    sha256: Sha256,
+  });
+  return signer.sign({ protocol: 'http:', ...request }, signingDate ? { signingDate } : undefined);
+}
+
+function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
+  return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0,
+        headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
+        body: Buffer.concat(chunks).toString('utf8'),
+      }));
+    });
+    req.setTimeout(timeoutMs, () => {
+      req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
