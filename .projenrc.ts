@@ -62,7 +62,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '.venv/', '__pycache__/', '/.tmp/', 'examples/**/java/target/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '__pycache__/', '/.tmp/', 'examples/**/java/target/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/'] },
 });
 
@@ -71,6 +71,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // the version whose bindings are all published.
 project.package.addField('overrides', { 'unrs-resolver': '1.13.0' });
 
+// Lint tests, examples and scripts with the dev tsconfig that includes them
+// (the project service only finds tsconfig.json, which covers src alone).
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addDeletionOverride('parserOptions.projectService');
+eslintrc?.addOverride('parserOptions.project', ['./tsconfig.dev.json', './projenrc/tsconfig.json']);
+eslintrc?.addOverride('settings.import/resolver.typescript.project', './tsconfig.dev.json');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('scripts');
 

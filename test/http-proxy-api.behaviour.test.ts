@@ -4,13 +4,13 @@
  * support/api-gateway-emulator.ts (its rules and their doc pages are listed
  * there).
  */
+import * as http from 'http';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as http from 'http';
 import { HttpProxyApi } from '../src';
 import { ApiGatewayEmulator, EmulatedPrincipal, signRequest } from './support/api-gateway-emulator';
-import { UpstreamStub } from './support/upstream-stub';
 import { TEST_ACCOUNT, TEST_REGION, testStack } from './support/test-stack';
+import { UpstreamStub } from './support/upstream-stub';
 
 const granted: EmulatedPrincipal = {
   accessKeyId: 'AKIDGRANTEDEXAMPLE',

@@ -1,6 +1,6 @@
-import { Duration, SecretValue } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { CfnParameter, Duration, SecretValue } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -61,8 +61,13 @@ describe('HttpProxyApi: the API', () => {
         Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', userArn: '$context.identity.userArn', integrationStatus: '$context.integration.status' })),
       },
       MethodSettings: [{
-        ResourcePath: '/*', HttpMethod: '*', LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: false,
-        ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100,
+        ResourcePath: '/*',
+        HttpMethod: '*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        MetricsEnabled: false,
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
       }],
     });
   });
@@ -267,7 +272,7 @@ describe('HttpProxyApi: targets', () => {
   test('a token URL is accepted with a warning, since it cannot be checked', () => {
     const stack = testStack();
     const api = new HttpProxyApi(stack, 'Egress');
-    const url = new (require('aws-cdk-lib').CfnParameter)(stack, 'Upstream').valueAsString;
+    const url = new CfnParameter(stack, 'Upstream').valueAsString;
     const t = api.addTarget('dynamic', { url });
     expect(t.pathParameters).toEqual([]);
     Annotations.fromStack(stack).hasWarning('/TestStack/Egress', Match.stringLikeRegexp('its url is a token'));

@@ -4,9 +4,9 @@
  * acknowledgement in the construct tree must be a row of README's
  * "Security posture" table.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { HttpProxyApi } from '../src';
 import { nagFindings } from './support/nag';
 import { testStack } from './support/test-stack';

@@ -1,3 +1,5 @@
+/* eslint-disable no-bitwise */
+// Address-range arithmetic is bit arithmetic: masks and shifts are the clearest way to write it.
 import * as net from 'net';
 
 /**

@@ -4,8 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledge } from '../common/acknowledgements';
-import { invalidProp, problem } from '../common/errors';
 import { accessLogFormat } from './access-log-format';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
@@ -14,6 +12,8 @@ import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
+import { acknowledge } from '../common/acknowledgements';
+import { invalidProp, problem } from '../common/errors';
 
 /** API Gateway cache cluster sizes, in GB. */
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];

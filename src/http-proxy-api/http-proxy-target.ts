@@ -26,6 +26,11 @@ export interface IHttpProxyTargetHost {
  * `HttpProxyApi.addTarget()`.
  */
 export class HttpProxyTarget extends Construct {
+  /** @internal */
+  public static _create(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan): HttpProxyTarget {
+    return new HttpProxyTarget(scope, id, api, plan);
+  }
+
   /** The target id given to `addTarget`. */
   public readonly targetId: string;
 
@@ -63,11 +68,6 @@ export class HttpProxyTarget extends Construct {
   public readonly apiMethods: apigw.Method[] = [];
 
   private readonly arnPath: string;
-
-  /** @internal */
-  public static _create(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan): HttpProxyTarget {
-    return new HttpProxyTarget(scope, id, api, plan);
-  }
 
   private constructor(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan) {
     super(scope, id);

@@ -1,9 +1,9 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { invalidProp } from '../common/errors';
 import { HttpTargetOptions } from './target-options';
 import { PARAMETER_NAME, parseTargetUrl } from './target-url';
 import { validateThrottle } from './throttle';
+import { invalidProp } from '../common/errors';
 
 /** Methods a target route may declare. */
 export const TARGET_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];

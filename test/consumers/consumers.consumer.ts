@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const WORK = path.join(ROOT, '.tmp', 'consumers');
 const APP = path.join(ROOT, 'examples', 'quickstart');
 // Pinned to the dev dependency, so all three languages use the same aws-cdk-lib.
-const CDK_VERSION: string = require('aws-cdk-lib/package.json').version;
+const CDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;
 const TWINE_VERSION = '6.1.0';
 // No CDKMetadata resource: its content depends on the language runtime.
 const CONTEXT = JSON.stringify({ 'aws:cdk:version-reporting': false });
@@ -96,7 +96,7 @@ describe('Python package', () => {
 describe('Java package', () => {
   test('a Java app built on the jar synthesizes the same templates as TypeScript', () => {
     // GIVEN the jar installed into the local Maven repository
-    const version = require(path.join(ROOT, 'package.json')).version;
+    const version: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
     const dir = path.join(ROOT, 'dist', 'java', 'io', 'github', 'insideoutgateway', 'cdk-inside-out-gateway', version);
     const jar = path.join(dir, `cdk-inside-out-gateway-${version}.jar`);
     const pom = path.join(dir, `cdk-inside-out-gateway-${version}.pom`);

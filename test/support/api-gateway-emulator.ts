@@ -45,10 +45,10 @@
  * to a local one (`http://127.0.0.1:PORT`): that rewrite is the only place the
  * emulator departs from the template.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface EmulatedPrincipal {
   readonly accessKeyId: string;
@@ -360,7 +360,12 @@ export interface RequestToSign {
 }
 
 /** Signs a request with Signature Version 4 for execute-api, as the AWS SDK does. */
-export async function signRequest(principal: { accessKeyId: string; secretAccessKey: string }, region: string, request: RequestToSign, signingDate?: Date) {
+export async function signRequest(
+  principal: { accessKeyId: string; secretAccessKey: string },
+  region: string,
+  request: RequestToSign,
+  signingDate?: Date,
+) {
   const signer = new SignatureV4({
     credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
     region,
