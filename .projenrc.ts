@@ -69,7 +69,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // `npm ci` rejects a lockfile that names platform bindings of unrs-resolver
 // (pulled in by the eslint import resolver) that the registry lacks; pin
 // the version whose bindings are all published.
-project.package.addField('overrides', { 'unrs-resolver': '1.13.0' });
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Lint tests, examples and scripts with the dev tsconfig that includes them
 // (the project service only finds tsconfig.json, which covers src alone).

@@ -1,8 +1,10 @@
-import { CfnParameter, Duration, SecretValue } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { HeaderSecret, HttpProxyApi, PrivateApiAccess } from '../src';
 import { testStack, validationErrors } from './support/test-stack';
@@ -157,6 +159,29 @@ describe('HttpProxyApi: the API', () => {
         Match.objectLike({ ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
         Match.objectLike({ ResourcePath: '/~1weather~1{city}', HttpMethod: 'GET', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2, LoggingLevel: 'ERROR' }),
       ],
+    });
+  });
+
+  test('name, description and the log settings can be given', () => {
+    // GIVEN a shared key, a shorter retention and a destroy policy
+    const stack = testStack();
+    const key = new kms.Key(stack, 'SharedKey');
+    const api = new HttpProxyApi(stack, 'Egress', {
+      restApiName: 'partner-egress',
+      description: 'egress to partners',
+      logEncryptionKey: key,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+    });
+    api.addTarget('a', { url: 'https://api.example.com/' });
+    // THEN the API is named, no key of its own is created, and both log groups follow the settings
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'partner-egress', Description: 'egress to partners' });
+    t.resourceCountIs('AWS::KMS::Key', 1);
+    expect(api.logEncryptionKey).toBe(key);
+    t.allResources('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Delete',
+      Properties: { RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SharedKey'), 'Arn'] } },
     });
   });
 
