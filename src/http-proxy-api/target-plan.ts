@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { HttpTargetOptions } from './target-options';
-import { PARAMETER_NAME, parseTargetUrl } from './target-url';
+import { parseTargetUrl } from './target-url';
 import { validateThrottle } from './throttle';
 import { invalidProp } from '../common/errors';
 
@@ -233,10 +233,3 @@ function checkLiteralValue(scope: IConstruct, prop: string, value: string): void
     throw invalidProp(scope, prop, value, 'a value without single quotes or line breaks (API Gateway literals are single-quoted)');
   }
 }
-
-/** The route shape used to find sibling conflicts: every variable segment is `{}`. */
-export function routeShape(path: string): string {
-  return path.replace(/\{[^}]+\}/g, '{}');
-}
-
-export { PARAMETER_NAME };

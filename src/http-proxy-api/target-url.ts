@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { forbiddenAddressReason, forbiddenHostNameReason, isIpLiteral } from './forbidden-hosts';
 
 /** A name usable as an API Gateway path parameter and in a mapping expression. */
-export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What a checked target URL tells the construct. */
 export interface ParsedTargetUrl {
