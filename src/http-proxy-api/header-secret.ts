@@ -34,6 +34,9 @@ export class HeaderSecret {
    *
    * A rotated secret reaches the integration on the next deployment of the
    * stack, not by itself.
+   *
+   * @param secret the secret that holds the value
+   * @param options which JSON field to read and a prefix to put before it
    */
   public static fromSecretsManager(secret: secretsmanager.ISecret, options: HeaderSecretFromSecretsManagerOptions = {}): HeaderSecret {
     const value = SecretValue.secretsManager(secret.secretArn, { jsonField: options.jsonField });

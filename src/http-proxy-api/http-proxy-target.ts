@@ -108,6 +108,8 @@ export class HttpProxyTarget extends Construct {
   /**
    * Allows the grantee to invoke exactly this route's methods on the API's
    * stage, and nothing else.
+   *
+   * @param grantee the principal (a state machine's role, a workload's role)
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
@@ -121,6 +123,9 @@ export class HttpProxyTarget extends Construct {
    * A CloudWatch metric of this route (namespace AWS/ApiGateway, filtered
    * by API name, stage, resource path and method). Needs
    * `detailedMetrics: true` on the API.
+   *
+   * @param metricName an AWS/ApiGateway metric name, e.g. `Latency` or `5XXError`
+   * @param props statistic, period and other metric options
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.api.detailedMetrics) {

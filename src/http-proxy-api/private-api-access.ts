@@ -36,6 +36,8 @@ export interface IPrivateApiAccess {
 export class PrivateApiAccess implements IPrivateApiAccess {
   /**
    * Allows calls only through the given execute-api interface endpoints.
+   *
+   * @param vpcEndpoints execute-api interface endpoints in the callers' VPCs
    */
   public static throughVpcEndpoints(...vpcEndpoints: ec2.IVpcEndpoint[]): PrivateApiAccess {
     return new PrivateApiAccess(vpcEndpoints);
@@ -43,6 +45,11 @@ export class PrivateApiAccess implements IPrivateApiAccess {
 
   private constructor(private readonly vpcEndpoints: ec2.IVpcEndpoint[]) {}
 
+  /**
+   * Returns the endpoints and the resource policy for a PRIVATE API.
+   *
+   * @param _api the API being built (unused: the policy is the same for every API)
+   */
   public bindToApi(_api: Construct): PrivateApiAccessConfig {
     return {
       vpcEndpoints: this.vpcEndpoints,
