@@ -186,10 +186,8 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
   public readonly cloudWatchRole?: iam.Role;
 
   private readonly _targets: HttpProxyTarget[] = [];
-  private readonly plans = new Map<string, TargetPlan>();
+  private readonly plans: TargetPlan[] = [];
   private readonly throttle: ThrottleOptions;
-  private readonly targetThrottles = new Map<string, ThrottleOptions>();
-  private readonly targetCacheTtls = new Map<string, number>();
   private readonly cacheEnabled: boolean;
   private readonly loggingLevel: apigw.MethodLoggingLevel;
 
@@ -302,10 +300,10 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
    */
   public addTarget(id: string, options: HttpTargetOptions): HttpProxyTarget {
     const plan = planTarget(this, id, options);
-    if (this.plans.has(id)) {
-      throw invalidProp(this, 'addTarget id', id, `an id not used yet; used: ${[...this.plans.keys()].join(', ')}`);
+    if (this.plans.some((other) => other.id === id)) {
+      throw invalidProp(this, 'addTarget id', id, `an id not used yet; used: ${this.plans.map((other) => other.id).join(', ')}`);
     }
-    for (const other of this.plans.values()) {
+    for (const other of this.plans) {
       if (other.path === plan.path) {
         throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route path not used by target '${other.id}'`);
       }
@@ -330,13 +328,12 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
         `target '${id}': requests to ${options.url} cross the internet unencrypted`);
     }
 
-    this.plans.set(id, plan);
+    this.plans.push(plan);
     const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan);
     const resource = this.restApi.root.resourceForPath(plan.path);
     const secretHeaders = options.secretHeaders ?? {};
     for (const method of plan.methods) {
-      const cacheTtl = method === 'GET' && options.cacheTtl ? options.cacheTtl.toSeconds() : undefined;
-      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secretHeaders, cacheTtl !== undefined), {
+      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secretHeaders, cacheTtlFor(plan, method) !== undefined), {
         authorizationType: apigw.AuthorizationType.IAM,
         requestParameters: methodRequestParameters(plan),
         requestValidator: this.requestValidator,
@@ -347,13 +344,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       });
       acknowledge(apiMethod, 'cognitoAuthorizer');
       target.apiMethods.push(apiMethod);
-      const key = methodSettingKey(plan.path, method);
-      if (options.throttle) {
-        this.targetThrottles.set(key, options.throttle);
-      }
-      if (cacheTtl !== undefined) {
-        this.targetCacheTtls.set(key, cacheTtl);
-      }
     }
     this._targets.push(target);
     return target;
@@ -413,14 +403,15 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       throttlingBurstLimit: this.throttle.burstLimit,
       ...(this.cacheEnabled ? { cachingEnabled: false, cacheDataEncrypted: true } : {}),
     }];
-    const keys = new Set([...this.targetThrottles.keys(), ...this.targetCacheTtls.keys()]);
-    for (const key of [...keys].sort()) {
-      const [resourcePath, httpMethod] = key.split(' ');
-      const throttle = this.targetThrottles.get(key) ?? this.throttle;
-      const ttl = this.targetCacheTtls.get(key);
+    const overrides = this.plans
+      .flatMap((plan) => plan.methods.map((method) => ({ plan, method, ttl: cacheTtlFor(plan, method) })))
+      .filter(({ plan, ttl }) => plan.throttle !== undefined || ttl !== undefined)
+      .sort((a, b) => `${a.plan.path} ${a.method}`.localeCompare(`${b.plan.path} ${b.method}`));
+    for (const { plan, method, ttl } of overrides) {
+      const throttle = plan.throttle ?? this.throttle;
       settings.push({
-        resourcePath,
-        httpMethod,
+        resourcePath: methodSettingPath(plan.path),
+        httpMethod: method,
         ...common,
         throttlingRateLimit: throttle.rateLimit,
         throttlingBurstLimit: throttle.burstLimit,
@@ -509,8 +500,13 @@ function methodRequestParameters(plan: TargetPlan): Record<string, boolean> {
 }
 
 /** The MethodSetting resource path encoding: `/a/{b}` becomes `/~1a~1{b}`. */
-function methodSettingKey(path: string, method: string): string {
-  return `/${path.replace(/\//g, '~1')} ${method}`;
+function methodSettingPath(path: string): string {
+  return `/${path.replace(/\//g, '~1')}`;
+}
+
+/** Only GET answers are cached. */
+function cacheTtlFor(plan: TargetPlan, method: string): number | undefined {
+  return method === 'GET' ? plan.cacheTtlSeconds : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { HttpTargetOptions } from './target-options';
 import { parseTargetUrl } from './target-url';
-import { validateThrottle } from './throttle';
+import { ThrottleOptions, validateThrottle } from './throttle';
 import { invalidProp } from '../common/errors';
 
 /** Methods a target route may declare. */
@@ -55,6 +55,10 @@ export interface TargetPlan {
   readonly timeout: Duration;
   readonly isTokenUrl: boolean;
   readonly proxy: boolean;
+  /** The route's own rate limits, if it overrides the API's. */
+  readonly throttle?: ThrottleOptions;
+  /** Seconds to cache GET answers, if the route is cached. */
+  readonly cacheTtlSeconds?: number;
 }
 
 export const DEFAULT_RESPONSE_HEADERS = ['Content-Type', 'ETag', 'Last-Modified', 'Retry-After'];
@@ -218,6 +222,8 @@ export function planTarget(scope: IConstruct, id: string, options: HttpTargetOpt
     timeout,
     isTokenUrl: parsed.isToken,
     proxy,
+    throttle: options.throttle,
+    cacheTtlSeconds: options.cacheTtl?.toSeconds(),
   };
 }
 
