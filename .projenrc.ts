@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'tsconfig-paths@^4',
     '@smithy/signature-v4',
     '@aws-crypto/sha256-js',
+    // runs synthesized state machines in the tests (JSONPath only)
+    'aws-local-stepfunctions@^3.0.0',
   ],
 
   publishToPypi: {

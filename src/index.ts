@@ -1,1 +1,2 @@
 export * from './http-proxy-api';
+export * from './scheduled-invoker';

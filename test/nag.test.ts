@@ -6,8 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, Validations } from 'aws-cdk-lib';
-import { HttpProxyApi } from '../src';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { HttpProxyApi, InvokerSchedule, RequestBody, ScheduledInvoker } from '../src';
 import { nagFindings } from './support/nag';
 import { testStack } from './support/test-stack';
 
@@ -24,8 +25,10 @@ function postureTable(): Array<{ tool: string; id: string; resource: string; rea
 
 /** Every acknowledgement recorded in the construct tree: id, reason and path. */
 function acknowledgementsIn(stack: Stack) {
+  // each acknowledgement adds an entry holding all of the construct's so far: the last one has them all
   return stack.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .slice(-1)
     .flatMap((m) => Object.entries<string>(m.data).map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason, path: c.node.path }))));
 }
 
@@ -35,6 +38,41 @@ function httpProxyApiStack(): Stack {
   api.addTarget('weather', { url: 'https://api.example.com/v1/{city}', queryParameters: ['days'] });
   api.addTarget('status', { url: 'https://status.example.com/', proxy: true, methods: ['GET', 'POST'] });
   return stack;
+}
+
+/** An API and an invoker calling a route with a path parameter, a proxy route and a plain route. */
+function invokerStack(logLevel?: sfn.LogLevel): Stack {
+  const stack = testStack();
+  const api = new HttpProxyApi(stack, 'Egress');
+  const weather = api.addTarget('weather', { url: 'https://api.example.com/v1/{city}', queryParameters: ['days'] });
+  const status = api.addTarget('status', { url: 'https://status.example.com/', proxy: true });
+  const orders = api.addTarget('orders', { url: 'https://api.example.com/v1/orders', methods: ['POST'] });
+  new ScheduledInvoker(stack, 'Poller', {
+    schedule: InvokerSchedule.rate(Duration.hours(1)),
+    requests: [
+      { target: weather, pathParameters: { city: 'oslo' } },
+      { target: status, proxyPath: 'v2/summary' },
+      { target: orders, method: 'POST', body: RequestBody.fromObject({ poll: true }) },
+    ],
+    logLevel,
+  });
+  return stack;
+}
+
+/** Where each acknowledged finding may sit: the narrowest resource that has it. */
+const ACKNOWLEDGED_AT: Array<[RegExp, RegExp]> = [
+  [/^AwsSolutions-COG4$/, /\/Egress\/Api\/Default\/.+\/(GET|POST)$/],
+  [/^AwsSolutions-APIG3$/, /\/Egress\/Api\/DeploymentStage\.egress$/],
+  [/^AwsSolutions-IAM5\[Resource::\*\]$/, /\/Poller\/Role\/DefaultPolicy$/],
+  [/^AwsSolutions-IAM5\[Resource::arn:.+:execute-api:.+\/\*\]$/, /\/Poller\/RouteGrants$/],
+  [/^AwsSolutions-SF1$/, /\/Poller\/StateMachine$/],
+  [/^(AwsSolutions-SQS3|Serverless-SQSRedrivePolicy)$/, /\/Poller\/DeadLetterQueue$/],
+];
+
+/** A README row id matches an acknowledgement id exactly, or with each `<...>` placeholder standing for any text. */
+function rowMatches(rowId: string, ackId: string): boolean {
+  const pattern = rowId.split(/<[^>]+>/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
+  return new RegExp(`^${pattern}$`).test(ackId);
 }
 
 describe('cdk-nag', () => {
@@ -49,20 +87,44 @@ describe('cdk-nag', () => {
     expect(nagFindings(stack, ['AwsSolutions'])).toContainEqual({ rule: 'AwsSolutions-APIG2', resource: expect.stringMatching(/Egress\/Api\/Resource$/) });
   });
 
+  test('HttpProxyApi and ScheduledInvoker: AwsSolutions and Serverless report no unacknowledged finding', () => {
+    // GIVEN an invoker calling a parameterised, a proxy and a plain route WHEN both packs run THEN nothing is left
+    expect(nagFindings(invokerStack(), ['AwsSolutions', 'Serverless'])).toEqual([]);
+  });
+
+  test('the invoker checks can fail: logging every event removes the SF1 acknowledgement, a plain route needs none', () => {
+    // GIVEN
+    const stack = invokerStack();
+    const acks = acknowledgementsIn(stack);
+    // THEN two parameterised routes (weather, status) are acknowledged, the plain one (orders) is not
+    expect(acks.filter((a) => a.path.endsWith('/Poller/RouteGrants')).map((a) => a.id)).toEqual([
+      expect.stringMatching(/GET\/weather\/\*\]$/),
+      expect.stringMatching(/GET\/status\/\*\]$/),
+    ]);
+    expect(acks.map((a) => a.id)).toContain('AwsSolutions-SF1');
+
+    // WHEN every event is logged THEN SF1 is neither acknowledged nor reported
+    const all = invokerStack(sfn.LogLevel.ALL);
+    expect(acknowledgementsIn(all).map((a) => a.id)).not.toContain('AwsSolutions-SF1');
+    expect(nagFindings(all, ['AwsSolutions'])).toEqual([]);
+  });
+
   test('every acknowledgement in code is a README posture row with the same reason, and on the narrowest resource', () => {
-    const rows = postureTable();
-    const acks = acknowledgementsIn(httpProxyApiStack());
+    const rows = postureTable().filter((r) => r.tool === 'cdk-nag');
+    const acks = [...acknowledgementsIn(httpProxyApiStack()), ...acknowledgementsIn(invokerStack())];
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      const row = rows.find((r) => r.tool === 'cdk-nag' && r.id === ack.id);
+      const row = rows.find((r) => rowMatches(r.id, ack.id));
       expect({ id: ack.id, row: row !== undefined }).toEqual({ id: ack.id, row: true });
       expect(row!.reason).toBe(ack.reason);
-      // acknowledged on one method or the stage, never on the API or the stack
-      expect(ack.path).toMatch(/\/Egress\/Api\/(Default\/.+\/(GET|POST)|DeploymentStage\.egress)$/);
+      // never on an API, a whole construct or the stack
+      const place = ACKNOWLEDGED_AT.find(([id]) => id.test(ack.id));
+      expect({ id: ack.id, known: place !== undefined }).toEqual({ id: ack.id, known: true });
+      expect(ack.path).toMatch(place![1]);
     }
     // and the table has no row the code does not produce
-    for (const row of rows.filter((r) => r.tool === 'cdk-nag')) {
-      expect(acks.map((a) => a.id)).toContain(row.id);
+    for (const row of rows) {
+      expect({ row: row.id, produced: acks.some((a) => rowMatches(row.id, a.id)) }).toEqual({ row: row.id, produced: true });
     }
   });
 });

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -17,6 +17,34 @@ export const ACKNOWLEDGED_FINDINGS = {
     id: 'AwsSolutions-APIG3',
     reason: 'The API is an egress path for IAM-signed calls from this account; no anonymous web traffic can reach an integration, and targets are fixed at synth time, so WAF web-request rules have nothing to filter.',
   },
+  /** On the default policy of a ScheduledInvoker's state machine role. */
+  stepFunctionsLoggingAndTracing: {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments and related) have no resource-level permissions, so AWS requires Resource "*"; the route grants are in a separate policy.',
+  },
+  /**
+   * On the route-grant policy of a ScheduledInvoker, once per route whose
+   * path has parameters; the finding names the route's ARN.
+   */
+  routePathParameters: {
+    id: 'AwsSolutions-IAM5[Resource::<execute-api ARN of one route, * for each path parameter>]',
+    reason: 'execute-api ARNs name a route\'s path parameters (and a {proxy+} path) with *; the grant covers exactly one method of one route of one stage, and the values sent are fixed in the state machine definition.',
+  },
+  /** On the state machine of a ScheduledInvoker whose log level is not ALL. */
+  logLevelBelowAll: {
+    id: 'AwsSolutions-SF1',
+    reason: 'Executions log at ERROR by default, without execution data, so response bodies and request headers stay out of CloudWatch Logs and logging cost stays flat as requests grow; set logLevel: LogLevel.ALL to log every event.',
+  },
+  /** On the dead-letter queue a ScheduledInvoker creates for its schedule. */
+  deadLetterQueueOfSchedule: {
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter queue of the EventBridge Scheduler schedule (failed starts land here); a dead-letter queue of a dead-letter queue would have no consumer.',
+  },
+  /** On the same dead-letter queue, for the Serverless pack. */
+  deadLetterQueueOfScheduleRedrive: {
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: 'This queue is the dead-letter queue of the EventBridge Scheduler schedule (failed starts land here); a dead-letter queue of a dead-letter queue would have no consumer.',
+  },
 } as const;
 
 export type AcknowledgedFinding = keyof typeof ACKNOWLEDGED_FINDINGS;
@@ -24,4 +52,42 @@ export type AcknowledgedFinding = keyof typeof ACKNOWLEDGED_FINDINGS;
 /** Acknowledges one finding on exactly one construct. */
 export function acknowledge(scope: IConstruct, finding: AcknowledgedFinding): void {
   Validations.of(scope).acknowledge(ACKNOWLEDGED_FINDINGS[finding]);
+}
+
+/**
+ * Acknowledges the wildcard-resource finding (AwsSolutions-IAM5) of one
+ * resource ARN on one policy, with the finding id cdk-nag gives it: the ARN
+ * with references written `<LogicalId>`.
+ */
+export function acknowledgeWildcardResource(policy: IConstruct, arn: string, finding: AcknowledgedFinding): void {
+  const flat = flattenReference(Stack.of(policy).resolve(arn));
+  // Validations.acknowledge() refuses ids with more than one '::', which
+  // every ARN with a pseudo parameter (`<AWS::Partition>`) has; the same
+  // metadata entry it would write is recorded directly.
+  const existing = policy.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).pop()?.data ?? {};
+  policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    ...existing,
+    [`AwsSolutions-IAM5[Resource::${flat}]`]: ACKNOWLEDGED_FINDINGS[finding].reason,
+  });
+}
+
+function flattenReference(node: any): string {
+  if (typeof node === 'string') {
+    return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  if (node?.['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (node?.['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'];
+    return `<${resource}.${attribute}>`;
+  }
+  if (node?.Ref) {
+    return `<${node.Ref}>`;
+  }
+  if (node?.['Fn::ImportValue']) {
+    return flattenReference(node['Fn::ImportValue']);
+  }
+  return JSON.stringify(node);
 }

@@ -3,11 +3,13 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 /**
  * One JSON object per request: who called (the IAM principal and, for a
  * private API, the VPC endpoint), which route, what the upstream answered
- * and how long it took. No headers, no bodies, no query values.
+ * and how long it took. No headers, no bodies, no query values. The
+ * route metrics are metric filters over these lines.
  */
 export function accessLogFormat(): apigw.AccessLogFormat {
   return apigw.AccessLogFormat.custom(JSON.stringify({
     requestId: '$context.requestId',
+    apiId: '$context.apiId',
     requestTime: '$context.requestTime',
     caller: '$context.identity.caller',
     userArn: '$context.identity.userArn',
@@ -24,3 +26,15 @@ export function accessLogFormat(): apigw.AccessLogFormat {
     xrayTraceId: '$context.xrayTraceId',
   }));
 }
+
+/** Namespace of the per-route metrics counted from the access logs. */
+export const ROUTE_METRICS_NAMESPACE = 'InsideOutGateway';
+
+/** Requests per route, counted from the access log. */
+export const ROUTE_REQUESTS_METRIC = 'RouteRequests';
+
+/** Requests per route answered with a 4XX or 5XX status, counted from the access log. */
+export const ROUTE_ERRORS_METRIC = 'RouteErrorResponses';
+
+/** The dimensions of both route metrics, taken from access log fields. */
+export const ROUTE_METRIC_DIMENSIONS = { ApiId: '$.apiId', ResourcePath: '$.resourcePath', HttpMethod: '$.httpMethod' };

@@ -1,10 +1,10 @@
-import { Annotations, ArnFormat, Aws, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { accessLogFormat } from './access-log-format';
+import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
@@ -14,6 +14,7 @@ import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge } from '../common/acknowledgements';
 import { invalidProp, problem } from '../common/errors';
+import { createLogEncryptionKey } from '../common/log-key';
 
 /** API Gateway cache cluster sizes, in GB. */
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
@@ -190,6 +191,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
   private readonly throttle: ThrottleOptions;
   private readonly cacheEnabled: boolean;
   private readonly loggingLevel: apigw.MethodLoggingLevel;
+  private routeMetricFilters?: logs.MetricFilter[];
 
   constructor(scope: Construct, id: string, props: HttpProxyApiProps = {}) {
     super(scope, id);
@@ -219,7 +221,8 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.logEncryptionKey = props.logEncryptionKey ?? this.createLogKey();
+    this.logEncryptionKey = props.logEncryptionKey
+      ?? createLogEncryptionKey(this, 'LogKey', 'Encrypts the access and execution logs of an HttpProxyApi');
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention,
       encryptionKey: this.logEncryptionKey,
@@ -329,7 +332,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     }
 
     this.plans.push(plan);
-    const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan);
+    const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan, () => this.enableRouteMetrics());
     const resource = this.restApi.root.resourceForPath(plan.path);
     const secretHeaders = options.secretHeaders ?? {};
     for (const method of plan.methods) {
@@ -389,6 +392,39 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     });
   }
 
+  /**
+   * Counts requests and error responses per route from the access log, with
+   * two metric filters shared by every route. Created on first use, so an
+   * API whose route metrics nobody reads publishes no custom metrics.
+   */
+  private enableRouteMetrics(): void {
+    if (this.routeMetricFilters) {
+      return;
+    }
+    const dimensions = ROUTE_METRIC_DIMENSIONS;
+    this.routeMetricFilters = [
+      new logs.MetricFilter(this, 'RouteRequestsFilter', {
+        logGroup: this.accessLogGroup,
+        filterPattern: logs.FilterPattern.exists('$.resourcePath'),
+        metricNamespace: ROUTE_METRICS_NAMESPACE,
+        metricName: ROUTE_REQUESTS_METRIC,
+        metricValue: '1',
+        dimensions,
+      }),
+      new logs.MetricFilter(this, 'RouteErrorsFilter', {
+        logGroup: this.accessLogGroup,
+        filterPattern: logs.FilterPattern.any(
+          logs.FilterPattern.stringValue('$.status', '=', '4*'),
+          logs.FilterPattern.stringValue('$.status', '=', '5*'),
+        ),
+        metricNamespace: ROUTE_METRICS_NAMESPACE,
+        metricName: ROUTE_ERRORS_METRIC,
+        metricValue: '1',
+        dimensions,
+      }),
+    ];
+  }
+
   private renderMethodSettings(): apigw.CfnStage.MethodSettingProperty[] {
     const common = {
       loggingLevel: this.loggingLevel,
@@ -419,30 +455,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       });
     }
     return settings;
-  }
-
-  private createLogKey(): kms.Key {
-    const key = new kms.Key(this, 'LogKey', {
-      description: 'Encrypts the access and execution logs of an HttpProxyApi',
-      enableKeyRotation: true,
-    });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: '*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }));
-    return key;
   }
 
   private createAccountCloudWatchRole(): iam.Role {

@@ -1,8 +1,9 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ROUTE_ERRORS_METRIC, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
 import { TargetPlan } from './target-plan';
 
 /**
@@ -27,8 +28,8 @@ export interface IHttpProxyTargetHost {
  */
 export class HttpProxyTarget extends Construct {
   /** @internal */
-  public static _create(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan): HttpProxyTarget {
-    return new HttpProxyTarget(scope, id, api, plan);
+  public static _create(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan, enableRouteMetrics: () => void): HttpProxyTarget {
+    return new HttpProxyTarget(scope, id, api, plan, enableRouteMetrics);
   }
 
   /** The target id given to `addTarget`. */
@@ -61,6 +62,9 @@ export class HttpProxyTarget extends Construct {
   /** Whether the route is a `{proxy+}` route. */
   public readonly proxy: boolean;
 
+  /** How long API Gateway waits for the upstream before answering 504. */
+  public readonly timeout: Duration;
+
   /** The API this target belongs to. */
   public readonly api: IHttpProxyTargetHost;
 
@@ -68,9 +72,12 @@ export class HttpProxyTarget extends Construct {
   public readonly apiMethods: apigw.Method[] = [];
 
   private readonly arnPath: string;
+  private readonly enableRouteMetrics: () => void;
 
-  private constructor(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan) {
+  private constructor(scope: Construct, id: string, api: IHttpProxyTargetHost, plan: TargetPlan, enableRouteMetrics: () => void) {
     super(scope, id);
+    this.enableRouteMetrics = enableRouteMetrics;
+    this.timeout = plan.timeout;
     this.api = api;
     this.targetId = plan.id;
     this.path = plan.path;
@@ -178,5 +185,69 @@ export class HttpProxyTarget extends Construct {
   /** Requests sent upstream because the cache had no answer (sum over 5 minutes). */
   public metricCacheMissCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('CacheMissCount', { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * Requests to one method of this route, counted from the API's access
+   * log (sum over 5 minutes). Unlike the AWS/ApiGateway metrics, it needs
+   * no `detailedMetrics`: the first call adds two metric filters to the
+   * API's access log group, shared by all its routes.
+   *
+   * @param method an HTTP method of the route
+   * @default - the route's first method
+   */
+  public metricRequestCount(method?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.routeMetric(ROUTE_REQUESTS_METRIC, method, props);
+  }
+
+  /**
+   * Requests to one method of this route answered with a 4XX or 5XX status
+   * (by the upstream or by API Gateway itself), counted from the API's
+   * access log (sum over 5 minutes). See `metricRequestCount`.
+   *
+   * @param method an HTTP method of the route
+   * @default - the route's first method
+   */
+  public metricErrorResponseCount(method?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.routeMetric(ROUTE_ERRORS_METRIC, method, props);
+  }
+
+  /**
+   * The share of requests to one method of this route answered with a 4XX
+   * or 5XX status, from 0 to 1 (over 5 minutes); no data while the route
+   * gets no requests.
+   *
+   * @param method an HTTP method of the route
+   * @default - the route's first method
+   */
+  public metricErrorRate(method?: string, props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: 'errors / requests',
+      usingMetrics: {
+        errors: this.metricErrorResponseCount(method, { period: props?.period }),
+        requests: this.metricRequestCount(method, { period: props?.period }),
+      },
+      label: `${this.path} ${method ?? this.method} error rate`,
+      ...props,
+    });
+  }
+
+  private routeMetric(metricName: string, method: string | undefined, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const m = method ?? this.method;
+    if (!this.methods.includes(m)) {
+      throw new Error(`${this.node.path}: invalid method for ${metricName}: got ${JSON.stringify(m)}; accepted: ${this.methods.join(', ')}`);
+    }
+    this.enableRouteMetrics();
+    return new cloudwatch.Metric({
+      namespace: ROUTE_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: {
+        ApiId: this.api.restApi.restApiId,
+        ResourcePath: this.path,
+        HttpMethod: m,
+      },
+      statistic: 'Sum',
+      ...props,
+    });
   }
 }

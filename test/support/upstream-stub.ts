@@ -23,8 +23,13 @@ export interface StubAnswer {
  */
 export class UpstreamStub {
   public readonly requests: RecordedRequest[] = [];
+  /** Answers chosen by request, checked before the queue. */
+  public rule?: (request: RecordedRequest) => StubAnswer | undefined;
+  /** The most requests that were being answered at the same time. */
+  public maxInFlight = 0;
+  private inFlight = 0;
   private readonly queue: StubAnswer[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<NodeJS.Timeout, http.ServerResponse>();
   private server?: http.Server;
   private port = 0;
 
@@ -42,6 +47,16 @@ export class UpstreamStub {
   public reset(): void {
     this.requests.length = 0;
     this.queue.length = 0;
+    this.rule = undefined;
+    // answers still delayed from an earlier test are dropped, so they do
+    // not count as in flight in the next one
+    this.timers.forEach((res, t) => {
+      clearTimeout(t);
+      res.destroy();
+    });
+    this.timers.clear();
+    this.inFlight = 0;
+    this.maxInFlight = 0;
   }
 
   public async start(): Promise<void> {
@@ -50,15 +65,19 @@ export class UpstreamStub {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        this.requests.push({
+        const recorded: RecordedRequest = {
           method: req.method ?? '',
           path: url.pathname,
           query: Object.fromEntries(url.searchParams),
           headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
           body: Buffer.concat(chunks).toString('utf8'),
-        });
-        const a = this.queue.shift() ?? this.defaultAnswer;
+        };
+        this.requests.push(recorded);
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        const a = this.rule?.(recorded) ?? this.queue.shift() ?? this.defaultAnswer;
         const reply = () => {
+          this.inFlight--;
           if (res.destroyed) return;
           res.writeHead(a.status ?? 200, a.headers ?? {});
           res.end(a.body ?? '');
@@ -68,7 +87,7 @@ export class UpstreamStub {
             this.timers.delete(t);
             reply();
           }, a.delayMs);
-          this.timers.add(t);
+          this.timers.set(t, res);
         } else {
           reply();
         }
@@ -79,7 +98,7 @@ export class UpstreamStub {
   }
 
   public async stop(): Promise<void> {
-    this.timers.forEach(clearTimeout);
+    this.timers.forEach((_res, t) => clearTimeout(t));
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));

@@ -1,0 +1,253 @@
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { latencyMsExpression } from './latency';
+import { PlannedRequest } from './request-plan';
+import { retriers, RetryPlan } from './retry-plan';
+import { IHttpProxyTargetHost } from '../http-proxy-api/http-proxy-target';
+
+/** Inputs of the invoker's state machine definition. */
+export interface InvokerStatesProps {
+  readonly requests: PlannedRequest[];
+  readonly maxConcurrency: number;
+  readonly requestTimeoutSeconds: number;
+  readonly retry: RetryPlan;
+  /** The sink's first state, run for each successful response. */
+  readonly sink?: sfn.IChainable;
+}
+
+/** Outcomes a request can end with, as written in its result. */
+export const OUTCOMES = {
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  sinkFailed: 'SINK_FAILED',
+} as const;
+
+/** Names of the states, which show in the execution history. */
+export const STATE_NAMES = {
+  plan: 'Plan requests',
+  map: 'Invoke each request',
+  start: 'Start request',
+  hasBody: 'Has body?',
+  invoke: 'Invoke',
+  invokeWithBody: 'Invoke with body',
+  deliver: 'Deliver to sink',
+  recordResponse: 'Record response',
+  recordSinkFailure: 'Record sink failure',
+  isHttpError: 'Answered with an error status?',
+  recordHttpFailure: 'Record error status',
+  recordFailure: 'Record failure',
+  summarize: 'Summarize',
+} as const;
+
+/** Where the timestamp taken when a request starts is kept. */
+const STARTED_AT = '$.clock.startedAt';
+
+/**
+ * The JSONPath state machine of a `ScheduledInvoker`:
+ *
+ *     Plan requests (Pass: the request list and API table, from the definition)
+ *     Invoke each request (Map, maxConcurrency):
+ *       Start request -> [Has body?] -> Invoke (apigateway:invoke, IAM_ROLE,
+ *       retries) -> [Deliver to sink] -> Record response
+ *       on error: Record error status | Record failure | Record sink failure
+ *     Summarize (Pass: one result per request)
+ *
+ * The request list lives in the definition, so 1,000 requests are one Map
+ * state, not 1,000 resources.
+ */
+export class InvokerStates extends Construct {
+  /** The first state. */
+  public readonly chain: sfn.IChainable;
+
+  /** Bytes of the request list and API table as the Map state reads them. */
+  public readonly planBytes: number;
+
+  private readonly requests: PlannedRequest[];
+
+  constructor(scope: Construct, id: string, props: InvokerStatesProps) {
+    super(scope, id);
+    this.requests = props.requests;
+
+    const hosts: IHttpProxyTargetHost[] = [];
+    for (const r of props.requests) {
+      if (!hosts.includes(r.target.api)) {
+        hosts.push(r.target.api);
+      }
+    }
+    const apis = hosts.map((host) => {
+      const stack = Stack.of(host.restApi);
+      return { endpoint: `${host.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`, stage: host.stage.stageName };
+    });
+    const requests = props.requests.map((r) => ({
+      id: r.id,
+      target: r.target.targetId,
+      api: hosts.indexOf(r.target.api),
+      method: r.method,
+      path: r.path,
+      query: r.query,
+      headers: r.headers,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+    }));
+    // an endpoint resolves to about 60 characters
+    this.planBytes = JSON.stringify({ apis: apis.map((a) => ({ ...a, endpoint: 'x'.repeat(60) })), requests }).length;
+
+    const plan = new sfn.Pass(this, STATE_NAMES.plan, {
+      comment: 'The requests and the APIs they go through; the execution input is kept as trigger',
+      parameters: { 'trigger.$': '$', apis, requests },
+    });
+
+    const map = new sfn.Map(this, STATE_NAMES.map, {
+      comment: `Each request, ${props.maxConcurrency} at a time; a failed request is recorded, not fatal`,
+      itemsPath: '$.requests',
+      itemSelector: {
+        'request.$': '$$.Map.Item.Value',
+        'index.$': '$$.Map.Item.Index',
+        'api.$': 'States.ArrayGetItem($.apis, $$.Map.Item.Value.api)',
+        'trigger.$': '$.trigger',
+      },
+      maxConcurrency: props.maxConcurrency,
+      // the results replace the request list, keeping the state small
+      resultPath: '$.requests',
+    });
+    map.itemProcessor(this.iteration(props));
+
+    const summarize = new sfn.Pass(this, STATE_NAMES.summarize, {
+      parameters: {
+        'trigger.$': '$.trigger',
+        'requestCount.$': 'States.ArrayLength($.requests)',
+        'requests.$': '$.requests',
+      },
+    });
+
+    this.chain = plan.next(map).next(summarize);
+  }
+
+  /**
+   * The largest the results can be: one record per request, with room for
+   * an error cause and a sink result.
+   */
+  public estimatedResultBytes(hasSink: boolean): number {
+    const perRecord = (r: PlannedRequest) => JSON.stringify({
+      id: r.id,
+      target: r.target.targetId,
+      method: r.method,
+      path: r.path,
+      statusCode: 504,
+      outcome: OUTCOMES.sinkFailed,
+      latencyMs: 86_400_000,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      error: 'ApiGateway.504',
+    }).length + 256 + (hasSink ? 512 : 0);
+    return this.requests.reduce((sum, r) => sum + perRecord(r), 0);
+  }
+
+  private iteration(props: InvokerStatesProps): sfn.IChainable {
+    const start = new sfn.Pass(this, STATE_NAMES.start, {
+      comment: 'Notes the start time, for the latency',
+      parameters: { 'startedAt.$': '$$.State.EnteredTime' },
+      resultPath: '$.clock',
+    });
+
+    const record = (extra: Record<string, unknown>) => ({
+      'id.$': '$.request.id',
+      'target.$': '$.request.target',
+      'method.$': '$.request.method',
+      'path.$': '$.request.path',
+      'startedAt.$': STARTED_AT,
+      'latencyMs.$': latencyMsExpression(STARTED_AT, '$$.State.EnteredTime'),
+      ...extra,
+    });
+
+    const recordResponse = new sfn.Pass(this, STATE_NAMES.recordResponse, {
+      parameters: record({
+        'statusCode.$': '$.response.statusCode',
+        'outcome': OUTCOMES.succeeded,
+        ...(props.sink ? { 'sink.$': '$.sink.result' } : {}),
+      }),
+    });
+    const recordHttpFailure = new sfn.Pass(this, STATE_NAMES.recordHttpFailure, {
+      parameters: record({
+        'statusCode.$': "States.StringToJson(States.ArrayGetItem(States.StringSplit($.error.Error, '.'), 1))",
+        'outcome': OUTCOMES.failed,
+        'error.$': '$.error.Error',
+      }),
+    });
+    const recordFailure = new sfn.Pass(this, STATE_NAMES.recordFailure, {
+      parameters: record({
+        'outcome': OUTCOMES.failed,
+        'error.$': '$.error.Error',
+        'cause.$': '$.error.Cause',
+      }),
+    });
+    // "ApiGateway.<status>" carries a status code; anything else does not
+    const failed = new sfn.Choice(this, STATE_NAMES.isHttpError)
+      .when(sfn.Condition.or(...[1, 2, 3, 4, 5].map((c) => sfn.Condition.stringMatches('$.error.Error', `ApiGateway.${c}*`))), recordHttpFailure)
+      .otherwise(recordFailure);
+
+    let afterInvoke: sfn.IChainable = recordResponse;
+    if (props.sink) {
+      const recordSinkFailure = new sfn.Pass(this, STATE_NAMES.recordSinkFailure, {
+        parameters: record({
+          'statusCode.$': '$.response.statusCode',
+          'outcome': OUTCOMES.sinkFailed,
+          'error.$': '$.error.Error',
+          'cause.$': '$.error.Cause',
+        }),
+      });
+      const deliver = new sfn.Parallel(this, STATE_NAMES.deliver, {
+        comment: 'Runs the sink; whatever it raises is recorded against the request',
+        resultSelector: { 'result.$': '$[0]' },
+        resultPath: '$.sink',
+      });
+      deliver.branch(props.sink);
+      deliver.addCatch(recordSinkFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+      afterInvoke = deliver.next(recordResponse);
+    }
+
+    const invoke = (name: string, withBody: boolean) => {
+      const task = new sfn.CustomState(this, name, {
+        stateJson: {
+          Type: 'Task',
+          Comment: 'Calls the route through API Gateway, signed with the state machine role',
+          Resource: `arn:${Aws.PARTITION}:states:::apigateway:invoke`,
+          Parameters: {
+            'ApiEndpoint.$': '$.api.endpoint',
+            'Stage.$': '$.api.stage',
+            'Method.$': '$.request.method',
+            'Path.$': '$.request.path',
+            'QueryParameters.$': '$.request.query',
+            'Headers.$': '$.request.headers',
+            ...(withBody ? { 'RequestBody.$': '$.request.body' } : {}),
+            'AuthType': 'IAM_ROLE',
+          },
+          TimeoutSeconds: props.requestTimeoutSeconds,
+          // without a sink the body is dropped at once, so large answers
+          // do not fill the state
+          ResultSelector: props.sink
+            ? { 'statusCode.$': '$.StatusCode', 'headers.$': '$.Headers', 'body.$': '$.ResponseBody' }
+            : { 'statusCode.$': '$.StatusCode' },
+          ResultPath: '$.response',
+        },
+      });
+      for (const r of retriers(props.retry)) {
+        task.addRetry(r);
+      }
+      task.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+      return task.next(afterInvoke);
+    };
+
+    const withBody = props.requests.filter((r) => r.body !== undefined).length;
+    let call: sfn.IChainable;
+    if (withBody === 0) {
+      call = invoke(STATE_NAMES.invoke, false);
+    } else if (withBody === props.requests.length) {
+      call = invoke(STATE_NAMES.invokeWithBody, true);
+    } else {
+      call = new sfn.Choice(this, STATE_NAMES.hasBody)
+        .when(sfn.Condition.isPresent('$.request.body'), invoke(STATE_NAMES.invokeWithBody, true))
+        .otherwise(invoke(STATE_NAMES.invoke, false));
+    }
+    return start.next(call);
+  }
+}

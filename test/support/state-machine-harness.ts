@@ -1,0 +1,206 @@
+/**
+ * Runs a synthesized state machine definition in aws-local-stepfunctions,
+ * with `arn:aws:states:::apigateway:invoke` served by a handler that does
+ * what Step Functions does for `AuthType: IAM_ROLE`: it signs the request
+ * with SigV4 as the state machine's role and sends it to the API (here the
+ * template-driven emulator on 127.0.0.1), and fails the task with
+ * `ApiGateway.<status>` on a non-2XX answer.
+ *
+ * Step Functions behaviour the handler follows (Step Functions developer
+ * guide, "Call API Gateway with Step Functions"):
+ * - header and query values are arrays; Authorization, Host, X-Amz* and
+ *   X-Forwarded* headers may not be set;
+ * - a JSON RequestBody is sent as JSON, a string as it is;
+ * - the result is { StatusCode, StatusText, Headers, ResponseBody }, with
+ *   a JSON body parsed.
+ *
+ * aws-local-stepfunctions gives no `$$.State.EnteredTime`; the run context
+ * supplies it as a getter that reads the clock when a state reads it.
+ */
+import * as http from 'http';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { ApiGatewayEmulator, signRequest } from './api-gateway-emulator';
+
+export const EMULATED_API_ID = 'a1b2c3d4e5';
+
+/** Replaces Refs and Fn::Join in a template value with literals. */
+export function resolveValue(value: any, refs: Record<string, string>): any {
+  if (Array.isArray(value)) {
+    return value.map((v) => resolveValue(v, refs));
+  }
+  if (value && typeof value === 'object') {
+    if ('Ref' in value) {
+      const r = refs[value.Ref];
+      if (r === undefined) {
+        throw new Error(`no value for Ref ${value.Ref}`);
+      }
+      return r;
+    }
+    if ('Fn::Join' in value) {
+      const [sep, parts] = value['Fn::Join'];
+      return resolveValue(parts, refs).join(sep);
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, refs)]));
+  }
+  return value;
+}
+
+/** The literal values Refs take in the tests: the emulated API id and the stage name. */
+export function templateRefs(template: any, region: string): Record<string, string> {
+  const refs: Record<string, string> = { 'AWS::URLSuffix': 'amazonaws.com', 'AWS::Partition': 'aws', 'AWS::Region': region };
+  for (const [id, r] of Object.entries<any>(template.Resources)) {
+    if (r.Type === 'AWS::ApiGateway::RestApi') {
+      refs[id] = EMULATED_API_ID;
+    } else if (r.Type === 'AWS::ApiGateway::Stage') {
+      refs[id] = r.Properties.StageName;
+    }
+  }
+  return refs;
+}
+
+/** The state machine's definition, with its Refs resolved. */
+export function definitionOf(template: any, region: string, logicalId?: string): any {
+  const machines = Object.entries<any>(template.Resources).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && (!logicalId || id === logicalId));
+  if (machines.length !== 1) {
+    throw new Error(`expected one state machine, found ${machines.length}`);
+  }
+  return JSON.parse(resolveValue(machines[0][1].Properties.DefinitionString, templateRefs(template, region)));
+}
+
+/** The execute-api ARNs a role's policies allow, resolved. */
+export function invokeArnsOf(template: any, region: string, roleLogicalId: string): string[] {
+  const refs = templateRefs(template, region);
+  return Object.values<any>(template.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleLogicalId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement)
+    .filter((s: any) => [s.Action].flat().includes('execute-api:Invoke'))
+    .flatMap((s: any) => [resolveValue(s.Resource, refs)].flat());
+}
+
+/** One call the handler made. */
+export interface InvokeCall {
+  readonly input: any;
+  readonly status?: number;
+}
+
+/** Serves `apigateway:invoke` tasks through the emulated API. */
+export class ApiGatewayInvoker {
+  public readonly calls: InvokeCall[] = [];
+
+  constructor(
+    private readonly emulator: ApiGatewayEmulator,
+    private readonly principal: { accessKeyId: string; secretAccessKey: string },
+    private readonly region: string,
+  ) {}
+
+  public readonly handle = async (input: any): Promise<any> => {
+    const call: { input: any; status?: number } = { input };
+    this.calls.push(call);
+    if (input.AuthType !== 'IAM_ROLE') {
+      throw Object.assign(new Error(`AuthType ${input.AuthType}`), { name: 'States.Runtime' });
+    }
+    const expectedEndpoint = `${EMULATED_API_ID}.execute-api.${this.region}.amazonaws.com`;
+    if (input.ApiEndpoint !== expectedEndpoint) {
+      throw Object.assign(new Error(`unknown ApiEndpoint ${input.ApiEndpoint}`), { name: 'States.TaskFailed' });
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, values] of Object.entries<any>(input.Headers ?? {})) {
+      const n = name.toLowerCase();
+      if (n === 'authorization' || n === 'host' || n.startsWith('x-amz') || n.startsWith('x-forwarded')) {
+        throw Object.assign(new Error(`header ${name} may not be set`), { name: 'States.Runtime' });
+      }
+      if (!Array.isArray(values)) {
+        throw Object.assign(new Error(`header ${name} must be an array`), { name: 'States.Runtime' });
+      }
+      headers[name] = values.join(',');
+    }
+    const query: Record<string, string> = {};
+    for (const [name, values] of Object.entries<any>(input.QueryParameters ?? {})) {
+      if (!Array.isArray(values)) {
+        throw Object.assign(new Error(`query parameter ${name} must be an array`), { name: 'States.Runtime' });
+      }
+      query[name] = values.join(',');
+    }
+    const body = input.RequestBody === undefined ? undefined
+      : typeof input.RequestBody === 'string' ? input.RequestBody : JSON.stringify(input.RequestBody);
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['Content-Type'] = 'application/json';
+    }
+    const base = new URL(this.emulator.url);
+    const path = `/${input.Stage}${input.Path}`;
+    const signed = await signRequest(this.principal, this.region, {
+      method: input.Method,
+      hostname: base.hostname,
+      port: Number(base.port),
+      path,
+      query,
+      headers: { host: base.host, ...headers },
+      body,
+    });
+    const qs = new URLSearchParams(query).toString();
+    const answer = await send(`http://${base.host}${path}${qs ? `?${qs}` : ''}`, input.Method, signed.headers as Record<string, string>, body);
+    call.status = answer.status;
+    const responseHeaders = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, [v]]));
+    const json = (answer.headers['content-type'] ?? '').includes('json');
+    const responseBody = json && answer.body ? JSON.parse(answer.body) : answer.body;
+    const result = { StatusCode: answer.status, StatusText: http.STATUS_CODES[answer.status] ?? '', Headers: responseHeaders, ResponseBody: responseBody };
+    if (answer.status < 200 || answer.status > 299) {
+      throw Object.assign(new Error(JSON.stringify(result)), { name: `ApiGateway.${answer.status}` });
+    }
+    return result;
+  };
+}
+
+function send(url: string, method: string, headers: Record<string, string>, body: string | undefined) {
+  return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0,
+        headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
+        body: Buffer.concat(chunks).toString('utf8'),
+      }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+export interface RunOptions {
+  /** Handlers of Task states, by state name. */
+  readonly tasks: Record<string, (input: any) => Promise<any>>;
+  /** Wait between retries, in milliseconds, by state name (the template's waits by default). */
+  readonly retryIntervalMs?: Record<string, number>;
+}
+
+/** Runs a definition to its end; returns the output, or the error, and the event log. */
+export async function runDefinition(definition: any, input: any, options: RunOptions) {
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+  const execution = machine.run(input, {
+    overrides: {
+      taskResourceLocalHandlers: options.tasks,
+      retryIntervalOverrides: options.retryIntervalMs,
+    },
+    context: {
+      Execution: { Name: 'test-execution', Id: 'arn:aws:states:us-east-1:123456789012:execution:test:test-execution' },
+      State: { get EnteredTime() { return new Date().toISOString(); } },
+    },
+  });
+  const events: any[] = [];
+  const collect = (async () => {
+    for await (const e of execution.eventLogs) {
+      events.push(e);
+    }
+  })();
+  let output: any;
+  let error: any;
+  try {
+    output = await execution.result;
+  } catch (e) {
+    error = e;
+  }
+  await collect;
+  return { output, error, events };
+}
