@@ -14,6 +14,8 @@ export interface InvokerStatesProps {
   readonly retry: RetryPlan;
   /** The sink's first state, run for each successful response. */
   readonly sink?: sfn.IChainable;
+  /** Fields of the sink's output kept in each result, name to path. */
+  readonly sinkResultFields?: Record<string, string>;
 }
 
 /** Outcomes a request can end with, as written in its result. */
@@ -39,6 +41,9 @@ export const STATE_NAMES = {
   recordFailure: 'Record failure',
   summarize: 'Summarize',
 } as const;
+
+/** Room allowed for one field of a sink's result in each request's result. */
+export const SINK_FIELD_BYTES = 96;
 
 /** Where the timestamp taken when a request starts is kept. */
 const STARTED_AT = '$.clock.startedAt';
@@ -125,20 +130,17 @@ export class InvokerStates extends Construct {
 
   /**
    * The largest the results can be: one record per request, with room for
-   * an error cause and a sink result.
+   * an error name and the sink's result fields.
    */
-  public estimatedResultBytes(hasSink: boolean): number {
+  public estimatedResultBytes(sinkResultFields: number): number {
     const perRecord = (r: PlannedRequest) => JSON.stringify({
       id: r.id,
       target: r.target.targetId,
-      method: r.method,
-      path: r.path,
       statusCode: 504,
       outcome: OUTCOMES.sinkFailed,
       latencyMs: 86_400_000,
-      startedAt: '2026-01-01T00:00:00.000Z',
-      error: 'ApiGateway.504',
-    }).length + 256 + (hasSink ? 512 : 0);
+      error: 'States.TaskFailed',
+    }).length + (sinkResultFields ? 10 + SINK_FIELD_BYTES * sinkResultFields : 0);
     return this.requests.reduce((sum, r) => sum + perRecord(r), 0);
   }
 
@@ -149,12 +151,12 @@ export class InvokerStates extends Construct {
       resultPath: '$.clock',
     });
 
+    // Kept small, so a thousand of them fit in one state: the request's
+    // method, path and query are in the definition under its id, and an
+    // error's cause is in the execution history and the logs.
     const record = (extra: Record<string, unknown>) => ({
       'id.$': '$.request.id',
       'target.$': '$.request.target',
-      'method.$': '$.request.method',
-      'path.$': '$.request.path',
-      'startedAt.$': STARTED_AT,
       'latencyMs.$': latencyMsExpression(STARTED_AT, '$$.State.EnteredTime'),
       ...extra,
     });
@@ -163,7 +165,7 @@ export class InvokerStates extends Construct {
       parameters: record({
         'statusCode.$': '$.response.statusCode',
         'outcome': OUTCOMES.succeeded,
-        ...(props.sink ? { 'sink.$': '$.sink.result' } : {}),
+        ...(props.sinkResultFields ? { 'sink.$': '$.sink' } : {}),
       }),
     });
     const recordHttpFailure = new sfn.Pass(this, STATE_NAMES.recordHttpFailure, {
@@ -192,13 +194,14 @@ export class InvokerStates extends Construct {
           'statusCode.$': '$.response.statusCode',
           'outcome': OUTCOMES.sinkFailed,
           'error.$': '$.error.Error',
-          'cause.$': '$.error.Cause',
         }),
       });
+      const fields = props.sinkResultFields;
       const deliver = new sfn.Parallel(this, STATE_NAMES.deliver, {
         comment: 'Runs the sink; whatever it raises is recorded against the request',
-        resultSelector: { 'result.$': '$[0]' },
-        resultPath: '$.sink',
+        ...(fields
+          ? { resultSelector: Object.fromEntries(Object.entries(fields).map(([name, path]) => [`${name}.$`, `$[0]${path.slice(1)}`])), resultPath: '$.sink' }
+          : { resultPath: sfn.JsonPath.DISCARD }),
       });
       deliver.branch(props.sink);
       deliver.addCatch(recordSinkFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });

@@ -22,12 +22,21 @@ export interface ResponseSinkConfig {
    * `{ request: { id, target, method, path, query, headers, body? }, index,
    * startedAt, trigger, api: { endpoint, stage }, response: { statusCode,
    * headers, body } }`, where `trigger` is the execution input (from the
-   * schedule: `scheduledTime`, `executionId`, `scheduleArn`). The output of
-   * its last state is kept in the request's result as `sink`, so it should
-   * be small (a key, a flag). Any error it raises is recorded as the
-   * request's `SINK_FAILED` outcome, with the status code it answers.
+   * schedule: `scheduledTime`, `executionId`, `scheduleArn`). Any error it
+   * raises is recorded as the request's `SINK_FAILED` outcome, with the
+   * status code the request got.
    */
   readonly chain: sfn.IChainable;
+
+  /**
+   * Fields of the chain's final output to keep in each request's result,
+   * as `sink`: a name and a JSONPath (`$.key`). Each should be short (a key,
+   * a flag, a hash); the invoker allows 96 bytes per field when it checks
+   * that a run's results fit in one state.
+   *
+   * @default - nothing of the sink's output is kept
+   */
+  readonly resultFields?: { [name: string]: string };
 
   /**
    * The longest the chain can take, counted in the invoker's time budget.

@@ -1,4 +1,4 @@
-import { Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -307,8 +307,9 @@ export class ScheduledInvoker extends Construct {
       requestTimeoutSeconds,
       retry,
       sink: sink?.chain,
+      sinkResultFields: this.checkSinkResultFields(sink?.resultFields),
     });
-    this.checkPayloadSizes(states, sink !== undefined);
+    this.checkPayloadSizes(states, Object.keys(sink?.resultFields ?? {}).length);
 
     const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -520,9 +521,18 @@ export class ScheduledInvoker extends Construct {
     return budget;
   }
 
-  private checkPayloadSizes(states: InvokerStates, hasSink: boolean): void {
+  private checkSinkResultFields(fields: Record<string, string> | undefined): Record<string, string> | undefined {
+    for (const [name, path] of Object.entries(fields ?? {})) {
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || typeof path !== 'string' || !/^\$\.[A-Za-z0-9_.]+$/.test(path)) {
+        throw invalidProp(this, `sink.resultFields.${name}`, path, 'a field name of letters, digits and _, and a simple JSONPath such as "$.key"');
+      }
+    }
+    return fields && Object.keys(fields).length ? fields : undefined;
+  }
+
+  private checkPayloadSizes(states: InvokerStates, sinkResultFields: number): void {
     const planBytes = states.planBytes;
-    const resultBytes = states.estimatedResultBytes(hasSink);
+    const resultBytes = states.estimatedResultBytes(sinkResultFields);
     for (const [what, bytes] of [['the request list', planBytes], ['the results', resultBytes]] as const) {
       // keep a margin for the trigger input and the API endpoints
       if (bytes > STATE_PAYLOAD_LIMIT_BYTES - 8 * 1024) {
@@ -572,7 +582,7 @@ export class ScheduledInvoker extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: {
-            'aws:SourceAccount': Aws.ACCOUNT_ID,
+            'aws:SourceAccount': Stack.of(this).account,
           },
           ArnLike: {
             'aws:SourceArn': Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'default/*' }),

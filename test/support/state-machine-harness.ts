@@ -18,8 +18,11 @@
  * supplies it as a getter that reads the clock when a state reads it.
  */
 import * as http from 'http';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { ApiGatewayEmulator, signRequest } from './api-gateway-emulator';
+
+// the package is ESM with a CommonJS build; the tests are CommonJS
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', { with: { 'resolution-mode': 'import' } });
 
 export const EMULATED_API_ID = 'a1b2c3d4e5';
 

@@ -1,7 +1,11 @@
 # The quickstart app in Python: the same stack as ../typescript/app.ts.
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from cdk_inside_out_gateway import HttpProxyApi
+from cdk_inside_out_gateway import (
+    HttpProxyApi,
+    InvokerRequest,
+    InvokerSchedule,
+    ScheduledInvoker,
+)
 
 app = cdk.App()
 stack = cdk.Stack(
@@ -19,17 +23,21 @@ forecast = api.add_target(
     static_query_parameters={"units": "metric"},
 )
 
-api.add_target(
+status = api.add_target(
     "status",
     url="https://status.partner.example/api",
     proxy=True,
 )
 
-poller = iam.Role(
+ScheduledInvoker(
     stack,
-    "PollerRole",
-    assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+    "Poller",
+    schedule=InvokerSchedule.rate(cdk.Duration.minutes(15)),
+    requests=[
+        InvokerRequest(target=forecast, path_parameters={"city": "paris"}, query_parameters={"days": "3"}),
+        InvokerRequest(target=forecast, path_parameters={"city": "oslo"}, query_parameters={"days": "3"}),
+        InvokerRequest(target=status, proxy_path="v2/summary"),
+    ],
 )
-forecast.grant_invoke(poller)
 
 app.synth()

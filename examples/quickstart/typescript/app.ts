@@ -1,9 +1,8 @@
-// The quickstart app: an egress API with two allow-listed targets and a
-// role that may call one of them. The same app is written in Python and
+// The quickstart app: an egress API with two allow-listed targets and an
+// invoker that calls them every 15 minutes. The same app is written in Python and
 // Java beside this file; the consumer tests compare the three templates.
-import { App, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { HttpProxyApi } from 'cdk-inside-out-gateway';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { HttpProxyApi, InvokerSchedule, ScheduledInvoker } from 'cdk-inside-out-gateway';
 
 const app = new App();
 const stack = new Stack(app, 'InsideOutQuickstart', {
@@ -18,14 +17,18 @@ const forecast = api.addTarget('forecast', {
   staticQueryParameters: { units: 'metric' },
 });
 
-api.addTarget('status', {
+const status = api.addTarget('status', {
   url: 'https://status.partner.example/api',
   proxy: true,
 });
 
-const poller = new iam.Role(stack, 'PollerRole', {
-  assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+new ScheduledInvoker(stack, 'Poller', {
+  schedule: InvokerSchedule.rate(Duration.minutes(15)),
+  requests: [
+    { target: forecast, pathParameters: { city: 'paris' }, queryParameters: { days: '3' } },
+    { target: forecast, pathParameters: { city: 'oslo' }, queryParameters: { days: '3' } },
+    { target: status, proxyPath: 'v2/summary' },
+  ],
 });
-forecast.grantInvoke(poller);
 
 app.synth();

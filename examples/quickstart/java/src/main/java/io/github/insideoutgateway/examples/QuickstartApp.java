@@ -6,12 +6,14 @@ import java.util.Map;
 import io.github.insideoutgateway.cdk.HttpProxyApi;
 import io.github.insideoutgateway.cdk.HttpProxyTarget;
 import io.github.insideoutgateway.cdk.HttpTargetOptions;
+import io.github.insideoutgateway.cdk.InvokerRequest;
+import io.github.insideoutgateway.cdk.InvokerSchedule;
+import io.github.insideoutgateway.cdk.ScheduledInvoker;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 
 /** The quickstart app in Java: the same stack as ../typescript/app.ts. */
 public final class QuickstartApp {
@@ -32,15 +34,24 @@ public final class QuickstartApp {
                 .staticQueryParameters(Map.of("units", "metric"))
                 .build());
 
-        api.addTarget("status", HttpTargetOptions.builder()
+        HttpProxyTarget status = api.addTarget("status", HttpTargetOptions.builder()
                 .url("https://status.partner.example/api")
                 .proxy(true)
                 .build());
 
-        Role poller = Role.Builder.create(stack, "PollerRole")
-                .assumedBy(new ServicePrincipal("states.amazonaws.com"))
+        ScheduledInvoker.Builder.create(stack, "Poller")
+                .schedule(InvokerSchedule.rate(Duration.minutes(15)))
+                .requests(List.of(
+                        InvokerRequest.builder().target(forecast)
+                                .pathParameters(Map.of("city", "paris"))
+                                .queryParameters(Map.of("days", "3"))
+                                .build(),
+                        InvokerRequest.builder().target(forecast)
+                                .pathParameters(Map.of("city", "oslo"))
+                                .queryParameters(Map.of("days", "3"))
+                                .build(),
+                        InvokerRequest.builder().target(status).proxyPath("v2/summary").build()))
                 .build();
-        forecast.grantInvoke(poller);
 
         app.synth();
     }
