@@ -14,6 +14,7 @@ import { ApiGatewayEmulator } from './support/api-gateway-emulator';
 import { ApiGatewayInvoker, definitionOf, invokeArnsOf, runDefinition } from './support/state-machine-harness';
 import { TEST_ACCOUNT, TEST_REGION, testStack } from './support/test-stack';
 import { UpstreamStub } from './support/upstream-stub';
+import { latencyMsExpression } from '../src/scheduled-invoker/latency';
 
 const ROLE_CREDENTIALS = { accessKeyId: 'AKIDSTATEMACHINEROLE', secretAccessKey: 'state-machine-role-secret-for-tests-only' };
 const SCHEDULE_INPUT = { scheduledTime: '2026-11-24T09:00:00Z', executionId: 'sched-1', scheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/poller' };
@@ -278,4 +279,23 @@ test('GIVEN a sink that fails WHEN a response arrives THEN the request is record
   expect(output.requests).toHaveLength(2);
   expect(output.requests[0]).toMatchObject({ statusCode: 200, outcome: 'SINK_FAILED', error: 'Sink.Refused' });
   expect(output.requests[0].sink).toBeUndefined();
+});
+
+describe('latency expression (intrinsics over ISO timestamps)', () => {
+  test.each([
+    ['2026-11-24T10:05:07.123Z', '2026-11-24T10:05:08.000Z', 877],
+    ['2026-11-24T10:59:59.900Z', '2026-11-24T11:00:00.100Z', 200],
+    ['2026-11-24T23:59:59.900Z', '2026-11-25T00:00:00.100Z', 200],
+    ['2026-11-24T10:05:07Z', '2026-11-24T10:06:07.045Z', 60_045],
+    ['2026-11-24T10:05:07.999Z', '2026-11-24T10:05:08Z', 1],
+    ['2026-11-24T00:00:00.000Z', '2026-11-24T04:59:59.999Z', 17_999_999],
+  ])('GIVEN %s and %s WHEN evaluated THEN the latency is %d ms', async (start, end, expected) => {
+    // GIVEN a one-state machine that evaluates the expression
+    const definition = { StartAt: 'Measure', States: { Measure: { Type: 'Pass', Parameters: { 'latencyMs.$': latencyMsExpression('$.start', '$.end') }, End: true } } };
+    // WHEN
+    const { output, error } = await runDefinition(definition, { start, end }, { tasks: {} });
+    // THEN
+    expect(error).toBeUndefined();
+    expect(output.latencyMs).toBe(expected);
+  });
 });

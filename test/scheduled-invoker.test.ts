@@ -117,7 +117,12 @@ describe('state machine', () => {
   });
 
   test('GIVEN STANDARD, ALL with data and a timeout WHEN synthesized THEN they reach the machine', () => {
-    const { template } = setup({ workflowType: sfn.StateMachineType.STANDARD, logLevel: sfn.LogLevel.ALL, includeExecutionDataInLogs: true, executionTimeout: Duration.minutes(30) });
+    const { template } = setup({
+      workflowType: sfn.StateMachineType.STANDARD,
+      logLevel: sfn.LogLevel.ALL,
+      includeExecutionDataInLogs: true,
+      executionTimeout: Duration.minutes(30),
+    });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
@@ -164,7 +169,9 @@ describe('state machine', () => {
   });
 
   test('GIVEN retry options WHEN synthesized THEN final answers come first with no retries, then 429, 5XX, timeouts and task failures with backoff and full jitter', () => {
-    const { template } = setup({ retry: { interval: Duration.seconds(3), backoffRate: 1.5, maxAttempts: 4, maxDelay: Duration.seconds(20), jitter: true } });
+    const { template } = setup({
+      retry: { interval: Duration.seconds(3), backoffRate: 1.5, maxAttempts: 4, maxDelay: Duration.seconds(20), jitter: true },
+    });
     const retry = definitionOf(template.toJSON(), TEST_REGION).States['Invoke each request'].ItemProcessor.States.Invoke.Retry;
     expect(retry).toHaveLength(2);
     expect(retry[0].MaxAttempts).toBe(0);
