@@ -213,7 +213,7 @@ export interface ScheduledInvokerProps {
  * request (status code, latency, outcome).
  *
  * @example
- * declare const api: HttpProxyApi;
+ * const api = new HttpProxyApi(this, 'Egress');
  * const forecast = api.addTarget('forecast', {
  *   url: 'https://api.example.com/v1/forecast/{city}',
  *   queryParameters: ['days'],
