@@ -130,15 +130,6 @@ export class InvokerSchedule {
     return scheduler.ScheduleExpression.expression(expression, this.timeZone);
   }
 
-  /**
-   * Whether the schedule runs only once.
-   *
-   * @internal
-   */
-  public get _isOneTime(): boolean {
-    return this.spec.kind === 'once' || (this.spec.kind === 'expression' && this.spec.expression.startsWith('at('));
-  }
-
   private render(scope: IConstruct, prop: string): string {
     switch (this.spec.kind) {
       case 'rate': {

@@ -20,7 +20,7 @@ import { IResponseSink } from './response-sink';
 import { planRetry, RetryPlan, worstRetryDelaySeconds } from './retry-plan';
 import { TimeBudget } from './time-budget';
 import { acknowledge, acknowledgeWildcardResource } from '../common/acknowledgements';
-import { describeValue, invalidProp } from '../common/errors';
+import { invalidProp } from '../common/errors';
 import { createLogEncryptionKey } from '../common/log-key';
 import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
 
@@ -484,7 +484,7 @@ export class ScheduledInvoker extends Construct {
     const max = express ? EXPRESS_MAX : Duration.days(365);
     if (timeout.isUnresolved() || timeout.toMilliseconds() % 1000 !== 0 || timeout.toSeconds() < 1 || timeout.toSeconds() > max.toSeconds()) {
       throw invalidProp(this, 'executionTimeout', timeout.isUnresolved() ? 'a token' : timeout.toHumanString(),
-        `whole seconds from 1 second to ${max.toHumanString()} for a ${this.workflowType} workflow${express ? ' (use STANDARD for longer runs)' : ''}`);
+        `whole seconds from 1 second to ${max.toHumanString()} for ${express ? 'an EXPRESS workflow (use STANDARD for longer runs)' : 'a STANDARD workflow'}`);
     }
     return timeout;
   }
@@ -606,7 +606,7 @@ export class ScheduledInvoker extends Construct {
   private scheduleDates(start: Date | undefined, end: Date | undefined): { start?: Date; end?: Date } {
     for (const [prop, d] of [['scheduleStart', start], ['scheduleEnd', end]] as const) {
       if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) {
-        throw invalidProp(this, prop, describeValue(d), 'a valid Date');
+        throw invalidProp(this, prop, d instanceof Date ? 'an invalid Date' : d, 'a valid Date');
       }
     }
     if (start && end && end.getTime() <= start.getTime()) {
