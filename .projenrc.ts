@@ -41,6 +41,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-crypto/sha256-js',
     // runs synthesized state machines in the tests (JSONPath only)
     'aws-local-stepfunctions@^3.0.0',
+    // local AWS peers of the archive tests, on 127.0.0.1: DynamoDB, and S3 + SNS
+    'dynalite@^4.0.0',
+    'fauxqs@^2.4.1',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-sns',
+    '@aws-sdk/client-sqs',
   ],
 
   publishToPypi: {

@@ -1,2 +1,3 @@
 export * from './http-proxy-api';
 export * from './scheduled-invoker';
+export * from './response-archive';

@@ -230,8 +230,8 @@ describe('IAM', () => {
     });
     expect(doc.Statement).toHaveLength(2);
     const tpl = Template.fromStack(stack);
-    tpl.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyName: Match.stringLikeRegexp('PollerRouteGrants'),
+    tpl.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('PollerRole') }],
       PolicyDocument: {
         Statement: [
           { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn('GET', '/forecast/*') },

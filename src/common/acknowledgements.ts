@@ -45,6 +45,36 @@ export const ACKNOWLEDGED_FINDINGS = {
     id: 'Serverless-SQSRedrivePolicy',
     reason: 'This queue is the dead-letter queue of the EventBridge Scheduler schedule (failed starts land here); a dead-letter queue of a dead-letter queue would have no consumer.',
   },
+  /** On the server access log bucket of a ResponseArchive. */
+  accessLogBucketLogging: {
+    id: 'AwsSolutions-S1',
+    reason: 'This is the server access log bucket of the archive bucket; logging its own access would write a log object for every log object delivered.',
+  },
+  /** On the archive grants of an invoker's role: the object keys under the archive prefix. */
+  archiveObjectKeys: {
+    id: 'AwsSolutions-IAM5[Resource::<archive bucket ARN>/<prefix>*]',
+    reason: 'Every response is a new object whose key holds the target, date, execution name and request, so the grant is s3:PutObject (only) on the archive prefix; the role cannot read, list or delete.',
+  },
+  /** On the buckets of a ResponseArchive (NIST 800-53 R5, HIPAA, PCI). */
+  bucketReplication: {
+    id: 'S3BucketReplicationEnabled',
+    reason: 'Cross-Region replication needs a destination bucket in another Region, which a construct in one stack cannot create; objects are versioned and kept by lifecycle rules. Pass an existingBucket with replication when your policy requires it.',
+  },
+  /** On the server access log bucket of a ResponseArchive. */
+  accessLogBucketKms: {
+    id: 'S3DefaultEncryptionKMS',
+    reason: 'S3 server access log delivery supports only SSE-S3 on the destination bucket.',
+  },
+  /** On the archive bucket when no encryptionKey is given. */
+  archiveBucketSseS3: {
+    id: 'S3DefaultEncryptionKMS',
+    reason: 'The archive bucket uses SSE-S3 by default (no KMS request charge per response); pass encryptionKey to use SSE-KMS with your key.',
+  },
+  /** On the hash table of a ResponseArchive. */
+  hashTableBackupPlan: {
+    id: 'DynamoDBInBackupPlan',
+    reason: 'The hash table has point-in-time recovery (35 days) and holds only hashes and keys that the next run rebuilds; AWS Backup plans are account-level governance this construct does not create.',
+  },
 } as const;
 
 export type AcknowledgedFinding = keyof typeof ACKNOWLEDGED_FINDINGS;
@@ -52,6 +82,15 @@ export type AcknowledgedFinding = keyof typeof ACKNOWLEDGED_FINDINGS;
 /** Acknowledges one finding on exactly one construct. */
 export function acknowledge(scope: IConstruct, finding: AcknowledgedFinding): void {
   Validations.of(scope).acknowledge(ACKNOWLEDGED_FINDINGS[finding]);
+}
+
+/** The compliance packs whose rule ids are `<pack>-<rule>`. */
+const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/** Acknowledges one compliance-pack rule, in every pack that has it, on exactly one construct. */
+export function acknowledgeInCompliancePacks(scope: IConstruct, finding: AcknowledgedFinding): void {
+  const { id, reason } = ACKNOWLEDGED_FINDINGS[finding];
+  Validations.of(scope).acknowledge(...COMPLIANCE_PACKS.map((pack) => ({ id: `${pack}-${id}`, reason })));
 }
 
 /**

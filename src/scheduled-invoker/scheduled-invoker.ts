@@ -234,7 +234,7 @@ export class ScheduledInvoker extends Construct {
   public readonly role: iam.Role;
 
   /** The policy that lets `role` invoke exactly the requested routes. */
-  public readonly routeGrants: iam.Policy;
+  public readonly routeGrants: iam.ManagedPolicy;
 
   /** The schedule. */
   public readonly schedule: scheduler.Schedule;
@@ -547,8 +547,8 @@ export class ScheduledInvoker extends Construct {
    * (the role's default policy holds what Step Functions logging and X-Ray
    * need).
    */
-  private grantRoutes(): iam.Policy {
-    const policy = new iam.Policy(this, 'RouteGrants', { roles: [this.role] });
+  private grantRoutes(): iam.ManagedPolicy {
+    const policy = new iam.ManagedPolicy(this, 'RouteGrants', { roles: [this.role], description: 'The routes one ScheduledInvoker may invoke' });
     const granted = new Set<string>();
     for (const r of this.planned) {
       const key = `${r.target.node.path} ${r.method}`;

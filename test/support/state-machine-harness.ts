@@ -62,19 +62,19 @@ export function templateRefs(template: any, region: string): Record<string, stri
 }
 
 /** The state machine's definition, with its Refs resolved. */
-export function definitionOf(template: any, region: string, logicalId?: string): any {
+export function definitionOf(template: any, region: string, logicalId?: string, extraRefs: Record<string, string> = {}): any {
   const machines = Object.entries<any>(template.Resources).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && (!logicalId || id === logicalId));
   if (machines.length !== 1) {
     throw new Error(`expected one state machine, found ${machines.length}`);
   }
-  return JSON.parse(resolveValue(machines[0][1].Properties.DefinitionString, templateRefs(template, region)));
+  return JSON.parse(resolveValue(machines[0][1].Properties.DefinitionString, { ...templateRefs(template, region), ...extraRefs }));
 }
 
 /** The execute-api ARNs a role's policies allow, resolved. */
 export function invokeArnsOf(template: any, region: string, roleLogicalId: string): string[] {
   const refs = templateRefs(template, region);
   return Object.values<any>(template.Resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleLogicalId))
+    .filter((r) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && (r.Properties.Roles ?? []).some((x: any) => x.Ref === roleLogicalId))
     .flatMap((r) => r.Properties.PolicyDocument.Statement)
     .filter((s: any) => [s.Action].flat().includes('execute-api:Invoke'))
     .flatMap((s: any) => [resolveValue(s.Resource, refs)].flat());
@@ -176,6 +176,8 @@ export interface RunOptions {
   readonly tasks: Record<string, (input: any) => Promise<any>>;
   /** Wait between retries, in milliseconds, by state name (the template's waits by default). */
   readonly retryIntervalMs?: Record<string, number>;
+  /** The execution's name. */
+  readonly executionName?: string;
 }
 
 /** Runs a definition to its end; returns the output, or the error, and the event log. */
@@ -187,7 +189,7 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
       retryIntervalOverrides: options.retryIntervalMs,
     },
     context: {
-      Execution: { Name: 'test-execution', Id: 'arn:aws:states:us-east-1:123456789012:execution:test:test-execution' },
+      Execution: { Name: options.executionName ?? 'test-execution', Id: `arn:aws:states:us-east-1:123456789012:execution:test:${options.executionName ?? 'test-execution'}` },
       State: { get EnteredTime() { return new Date().toISOString(); } },
     },
   });

@@ -1,0 +1,259 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { archiveKeyExpression } from './archive-key';
+
+/** What the archive's states need to know. */
+export interface ArchiveStatesProps {
+  readonly bucketName: string;
+  readonly prefix: string;
+  /** The hash table, when changes are detected. */
+  readonly tableName?: string;
+  /** JSONPath below the body to hash (`$` for the whole body). */
+  readonly hashPath?: string;
+  readonly storeChangesOnly: boolean;
+  readonly topicArn?: string;
+  readonly eventBusArn?: string;
+}
+
+/** Event detail and SNS message of one change. */
+export const CHANGE_EVENT_SOURCE = 'cdk-inside-out-gateway';
+export const CHANGE_EVENT_DETAIL_TYPE = 'Response changed';
+
+/** A JSON null in a payload template (a literal null would be dropped when the definition is rendered). */
+const JSON_NULL = "States.StringToJson('null')";
+
+/** Seconds each task may take, and its retries. */
+const TASK_TIMEOUT_SECONDS = 10;
+const TASK_RETRY: sfn.RetryProps = {
+  errors: [sfn.Errors.TIMEOUT, sfn.Errors.TASKS_FAILED],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 2,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+/** One task's worst case: 3 attempts and the waits between them. */
+const TASK_WORST_SECONDS = 3 * TASK_TIMEOUT_SECONDS + 1 + 2;
+
+/** The states' names, as they show in the execution history. */
+export const ARCHIVE_STATE_NAMES = {
+  prepare: 'Archive: prepare',
+  readLast: 'Archive: read last hash',
+  sameAsLast: 'Archive: same as last?',
+  store: 'Archive: store',
+  compareAndSet: 'Archive: compare and set hash',
+  firstSeen: 'Archive: first response?',
+  describeFirst: 'Archive: describe first response',
+  describeChange: 'Archive: describe change',
+  publish: 'Archive: announce on topic',
+  putEvent: 'Archive: announce on bus',
+  undoFirst: 'Archive: forget first hash',
+  undoChange: 'Archive: restore last hash',
+  announceFailed: 'Archive: announce failed',
+  unchanged: 'Archive: unchanged',
+  skipped: 'Archive: unchanged, not stored',
+  changed: 'Archive: changed',
+  stored: 'Archive: stored',
+} as const;
+
+/**
+ * The per-response states of a `ResponseArchive`:
+ *
+ *     prepare (key, hash, the stored record)
+ *     [storeChangesOnly: read last hash -> same? -> unchanged, not stored]
+ *     store (s3:putObject)
+ *     [changes: compare and set hash (conditional write) -> unchanged
+ *      | describe change -> announce (SNS, EventBridge) -> changed;
+ *        an announce that fails restores the last hash, so the next run
+ *        announces again, and then fails the sink]
+ *
+ * Storing comes before the hash is recorded, so a failed write never
+ * hides a change; the conditional write decides which of two racing runs
+ * announces.
+ */
+export function archiveStates(scope: Construct, props: ArchiveStatesProps): { chain: sfn.IChainable; maxDuration: Duration } {
+  const n = ARCHIVE_STATE_NAMES;
+  const detect = props.tableName !== undefined;
+  const hashOf = props.hashPath && props.hashPath !== '$' ? `$.response.body${props.hashPath.slice(1)}` : '$.response.body';
+
+  const prepare = new sfn.Pass(scope, n.prepare, {
+    comment: 'Builds the key and the record; the response is kept only inside the record',
+    parameters: {
+      'key.$': archiveKeyExpression(props.prefix),
+      ...(detect ? { 'hash.$': `States.Hash(States.JsonToString(${hashOf}), 'SHA-256')` } : {}),
+      'item.$': "States.Format('{}#{}', $.request.target, $.request.id)",
+      'record': {
+        'target.$': '$.request.target',
+        'request': {
+          'id.$': '$.request.id',
+          'method.$': '$.request.method',
+          'path.$': '$.request.path',
+          'query.$': '$.request.query',
+        },
+        'statusCode.$': '$.response.statusCode',
+        'headers.$': '$.response.headers',
+        'requestedAt.$': '$.clock.startedAt',
+        'archivedAt.$': '$$.State.EnteredTime',
+        'execution.$': '$$.Execution.Name',
+        'trigger.$': '$.trigger',
+        'body.$': '$.response.body',
+      },
+    },
+  });
+
+  const store = task(scope, n.store, 's3:putObject', {
+    'Bucket': props.bucketName,
+    'Key.$': '$.key',
+    'ContentType': 'application/json',
+    'Body.$': 'States.JsonToString($.record)',
+  }, true);
+
+  const stored = new sfn.Pass(scope, n.stored, { parameters: { 'key.$': '$.key', 'changed.$': JSON_NULL } });
+  if (!detect) {
+    prepare.next(store.next(stored));
+    return { chain: prepare, maxDuration: Duration.seconds(TASK_WORST_SECONDS) };
+  }
+
+  const tableName = props.tableName!;
+  const keyOf = { pk: { 'S.$': '$.item' } };
+  const unchanged = new sfn.Pass(scope, n.unchanged, { parameters: { 'key.$': '$.key', 'changed': false } });
+  const changed = new sfn.Pass(scope, n.changed, { parameters: { 'key.$': '$.key', 'changed': true } });
+
+  const compareAndSet = new sfn.CustomState(scope, n.compareAndSet, {
+    stateJson: {
+      Type: 'Task',
+      Comment: 'Records the new hash unless it is the last one; of two racing runs, only one succeeds',
+      Resource: `arn:${Aws.PARTITION}:states:::dynamodb:updateItem`,
+      Parameters: {
+        TableName: tableName,
+        Key: keyOf,
+        UpdateExpression: 'SET #hash = :hash, #key = :key, #at = :at',
+        ConditionExpression: 'attribute_not_exists(#hash) OR #hash <> :hash',
+        ExpressionAttributeNames: { '#hash': 'hash', '#key': 'lastKey', '#at': 'changedAt' },
+        ExpressionAttributeValues: { ':hash': { 'S.$': '$.hash' }, ':key': { 'S.$': '$.key' }, ':at': { 'S.$': '$$.State.EnteredTime' } },
+        ReturnValues: 'UPDATED_OLD',
+      },
+      TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+      ResultPath: '$.last',
+    },
+  });
+  compareAndSet.addRetry({ ...TASK_RETRY, errors: [sfn.Errors.TIMEOUT, 'DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.RequestLimitExceeded', 'DynamoDB.InternalServerErrorException'] });
+  compareAndSet.addCatch(unchanged, { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: sfn.JsonPath.DISCARD });
+
+  const change = (name: string, previous: string | null) => new sfn.Pass(scope, name, {
+    parameters: {
+      'key.$': '$.key',
+      'hash.$': '$.hash',
+      'item.$': '$.item',
+      'change': {
+        'target.$': '$.record.target',
+        'request.$': '$.record.request',
+        'previousHash.$': previous ?? JSON_NULL,
+        'hash.$': '$.hash',
+        'bucket': props.bucketName,
+        'key.$': '$.key',
+        'changedAt.$': '$$.State.EnteredTime',
+      },
+    },
+  });
+  const describeFirst = change(n.describeFirst, null);
+  const describeChange = change(n.describeChange, '$.last.Attributes.hash.S');
+
+  // an announce that fails gives the change back, so the next run announces it
+  const announceFailed = new sfn.Fail(scope, n.announceFailed, { error: 'Archive.AnnounceFailed', cause: 'The change was stored but could not be announced; its hash was restored so the next run announces it' });
+  const restore = (name: string, update: Record<string, unknown>) => {
+    const undo = new sfn.CustomState(scope, name, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Aws.PARTITION}:states:::dynamodb:updateItem`,
+        Parameters: {
+          TableName: tableName,
+          Key: keyOf,
+          ConditionExpression: '#hash = :hash',
+          ...update,
+        },
+        TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+        ResultPath: sfn.JsonPath.DISCARD,
+      },
+    });
+    undo.addRetry(TASK_RETRY);
+    undo.addCatch(announceFailed, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
+    return undo.next(announceFailed);
+  };
+  const undoFirst = restore(n.undoFirst, {
+    UpdateExpression: 'REMOVE #hash',
+    ExpressionAttributeNames: { '#hash': 'hash' },
+    ExpressionAttributeValues: { ':hash': { 'S.$': '$.hash' } },
+  });
+  const undoChange = restore(n.undoChange, {
+    UpdateExpression: 'SET #hash = :previous',
+    ExpressionAttributeNames: { '#hash': 'hash' },
+    ExpressionAttributeValues: { ':hash': { 'S.$': '$.hash' }, ':previous': { 'S.$': '$.change.previousHash' } },
+  });
+  const undo = new sfn.Choice(scope, `${n.announceFailed}?`)
+    .when(sfn.Condition.isNull('$.change.previousHash'), undoFirst)
+    .otherwise(undoChange);
+
+  const announcers: sfn.CustomState[] = [];
+  if (props.topicArn) {
+    announcers.push(task(scope, n.publish, 'sns:publish', {
+      'TopicArn': props.topicArn,
+      'Subject': 'Response changed',
+      'Message.$': 'States.JsonToString($.change)',
+    }, false));
+  }
+  if (props.eventBusArn) {
+    announcers.push(task(scope, n.putEvent, 'events:putEvents', {
+      Entries: [{ 'Source': CHANGE_EVENT_SOURCE, 'DetailType': CHANGE_EVENT_DETAIL_TYPE, 'Detail.$': '$.change', 'EventBusName': props.eventBusArn }],
+    }, false));
+  }
+  let announce: sfn.IChainable = changed;
+  for (const a of [...announcers].reverse()) {
+    a.addCatch(undo, { errors: [sfn.Errors.ALL], resultPath: '$.announceError' });
+    announce = a.next(announce);
+  }
+  describeFirst.next(announce);
+  describeChange.next(announce);
+  const firstSeen = new sfn.Choice(scope, n.firstSeen)
+    .when(sfn.Condition.isPresent('$.last.Attributes.hash.S'), describeChange)
+    .otherwise(describeFirst);
+  const afterStore = store.next(compareAndSet).next(firstSeen);
+
+  let maxTasks = 1 + 1 + announcers.length + 1;
+  if (props.storeChangesOnly) {
+    const readLast = new sfn.CustomState(scope, n.readLast, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Aws.PARTITION}:states:::dynamodb:getItem`,
+        Parameters: { TableName: tableName, Key: keyOf, ProjectionExpression: '#hash', ExpressionAttributeNames: { '#hash': 'hash' } },
+        TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+        ResultPath: '$.stored',
+      },
+    });
+    readLast.addRetry(TASK_RETRY);
+    const skipped = new sfn.Pass(scope, n.skipped, { parameters: { 'key.$': JSON_NULL, 'changed': false } });
+    const same = new sfn.Choice(scope, n.sameAsLast)
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.stored.Item.hash.S'), sfn.Condition.stringEqualsJsonPath('$.stored.Item.hash.S', '$.hash')), skipped)
+      .otherwise(afterStore);
+    prepare.next(readLast).next(same);
+    maxTasks += 1;
+  } else {
+    prepare.next(afterStore);
+  }
+  return { chain: prepare, maxDuration: Duration.seconds(maxTasks * TASK_WORST_SECONDS) };
+}
+
+/** A Task state of an optimized or SDK integration, with timeout and retries. */
+function task(scope: Construct, name: string, action: string, parameters: Record<string, unknown>, sdk: boolean): sfn.CustomState {
+  const state = new sfn.CustomState(scope, name, {
+    stateJson: {
+      Type: 'Task',
+      Resource: `arn:${Aws.PARTITION}:states:::${sdk ? 'aws-sdk:' : ''}${action}`,
+      Parameters: parameters,
+      TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+      ResultPath: sfn.JsonPath.DISCARD,
+    },
+  });
+  state.addRetry(TASK_RETRY);
+  return state;
+}

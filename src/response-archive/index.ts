@@ -1,0 +1,2 @@
+export * from './response-archive';
+export * from './change-detection';
