@@ -7,9 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { HttpProxyApi, InvokerSchedule, RequestBody, ResponseArchive, ScheduledInvoker } from '../src';
+import { HttpProxyApi, InvokerSchedule, PrivateVpcEgressPolicy, RequestBody, ResponseArchive, ScheduledInvoker } from '../src';
 import { nagFindings } from './support/nag';
 import { testStack } from './support/test-stack';
 
@@ -62,10 +64,12 @@ function invokerStack(logLevel?: sfn.LogLevel): Stack {
 
 /** Where each acknowledged finding may sit: the narrowest resource that has it. */
 const ACKNOWLEDGED_AT: Array<[RegExp, RegExp]> = [
-  [/^AwsSolutions-COG4$/, /\/Egress\/Api\/Default\/.+\/(GET|POST)$/],
-  [/^AwsSolutions-APIG3$/, /\/Egress\/Api\/DeploymentStage\.egress$/],
+  [/^AwsSolutions-COG4$/, /\/(Egress|PrivateApi)\/Api\/Default\/.+\/(GET|POST)$/],
+  [/^AwsSolutions-APIG3$/, /\/(Egress|PrivateApi)\/Api\/DeploymentStage\.egress$/],
   [/^AwsSolutions-IAM5\[Resource::\*\]$/, /\/Poller\/Role\/DefaultPolicy$/],
-  [/^AwsSolutions-IAM5\[Resource::arn:.+:execute-api:.+\/\*\]$/, /\/Poller\/RouteGrants$/],
+  [/^AwsSolutions-IAM5\[Resource::arn:.+:execute-api:.+\/\*\]$/, /\/(Poller\/RouteGrants|Workload\/DefaultPolicy)$/],
+  [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-VPCDefaultSecurityGroupClosed$/, /\/PrivateEgress\/Vpc\/Vpc$/],
+  [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-IAMNoInlinePolicy$/, /\/PrivateEgress\/Vpc\/Vpc\/all\/IAMRole\/DefaultPolicy$/],
   [/^AwsSolutions-SF1$/, /\/Poller\/StateMachine$/],
   [/^(AwsSolutions-SQS3|Serverless-SQSRedrivePolicy)$/, /\/Poller\/DeadLetterQueue$/],
   [/^AwsSolutions-IAM5\[Resource::<Archive.+\.Arn>\/responses\/\*\]$/, /\/Poller\/Sink\/ArchiveGrants$/],
@@ -76,6 +80,17 @@ const ACKNOWLEDGED_AT: Array<[RegExp, RegExp]> = [
 ];
 
 const ALL_PACKS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/** The fully private variant: a policy with its isolated VPC, a PRIVATE API and a workload role allowed one route. */
+function privateStack(): Stack {
+  const stack = testStack();
+  const egress = new PrivateVpcEgressPolicy(stack, 'PrivateEgress');
+  const api = new HttpProxyApi(stack, 'PrivateApi', { endpointType: apigw.EndpointType.PRIVATE, privateAccess: egress });
+  const status = api.addTarget('status', { url: 'https://status.partner.example/api/{item}' });
+  const workload = new iam.Role(stack, 'Workload', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  egress.allow(workload, status);
+  return stack;
+}
 
 /** An invoker whose responses go to an archive with change detection on a topic and a customer key. */
 function archiveStack(options: { encrypted?: boolean } = {}): Stack {
@@ -151,9 +166,16 @@ describe('cdk-nag', () => {
     expect(encrypted).toContain('NIST.800.53.R5-S3BucketReplicationEnabled');
   });
 
+  test('PrivateVpcEgressPolicy: AwsSolutions, NIST 800-53 R5 and HIPAA report nothing on the policy, its VPC and endpoint', () => {
+    const findings = nagFindings(privateStack(), ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security']);
+    // the workload role is the user's: allow() adds its route grant to the role's own policy
+    expect(findings.filter((f) => !/\/(Workload\/DefaultPolicy|PrivateApi)\//.test(f.resource))).toEqual([]);
+    expect(findings.filter((f) => f.resource.includes('/Workload/')).map((f) => f.rule)).toEqual(['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy']);
+  });
+
   test('every acknowledgement in code is a README posture row with the same reason, and on the narrowest resource', () => {
     const rows = postureTable().filter((r) => r.tool === 'cdk-nag');
-    const acks = [...acknowledgementsIn(httpProxyApiStack()), ...acknowledgementsIn(invokerStack()), ...acknowledgementsIn(archiveStack())];
+    const acks = [httpProxyApiStack(), invokerStack(), archiveStack(), privateStack()].flatMap(acknowledgementsIn);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       // one id may have rows for different resources, each with its reason

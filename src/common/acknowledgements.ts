@@ -75,6 +75,16 @@ export const ACKNOWLEDGED_FINDINGS = {
     id: 'DynamoDBInBackupPlan',
     reason: 'The hash table has point-in-time recovery (35 days) and holds only hashes and keys that the next run rebuilds; AWS Backup plans are account-level governance this construct does not create.',
   },
+  /** On the VPC of an IsolatedVpc (NIST 800-53 R5, HIPAA, PCI). */
+  defaultSecurityGroupOpen: {
+    id: 'VPCDefaultSecurityGroupClosed',
+    reason: 'Removing the default security group rules takes a Lambda-backed custom resource in CloudFormation, and the pattern has no Lambda; nothing this library creates uses the default group, and the VPC has no way out to reach.',
+  },
+  /** On the flow log role policy of an IsolatedVpc (NIST 800-53 R5, HIPAA, PCI). */
+  flowLogRoleInlinePolicy: {
+    id: 'IAMNoInlinePolicy',
+    reason: 'aws-cdk-lib writes the flow log role grant as the role\'s own policy; it names only the flow log group and the role is used by nothing else.',
+  },
 } as const;
 
 export type AcknowledgedFinding = keyof typeof ACKNOWLEDGED_FINDINGS;

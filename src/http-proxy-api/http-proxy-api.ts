@@ -352,6 +352,18 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     return target;
   }
 
+  /**
+   * Adds several routes at once, from definitions that can be shared: give
+   * the same definitions to a REGIONAL API (for a `ScheduledInvoker`) and to
+   * a PRIVATE one (for in-VPC callers).
+   *
+   * @param definitions target options by target id
+   * @returns the targets by target id
+   */
+  public addTargets(definitions: { [id: string]: HttpTargetOptions }): { [id: string]: HttpProxyTarget } {
+    return Object.fromEntries(Object.entries(definitions).map(([id, options]) => [id, this.addTarget(id, options)]));
+  }
+
   private integrationFor(plan: TargetPlan, method: string, secretHeaders: Record<string, HeaderSecret>, cached: boolean): apigw.Integration {
     const requestParameters: Record<string, string> = {};
     for (const p of plan.pathParameters) {

@@ -1,4 +1,4 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -110,6 +110,23 @@ export class HttpProxyTarget extends Construct {
       throw new Error(`${this.node.path}: invalid method for arnForExecuteApi: got ${JSON.stringify(m)}; accepted: ${this.methods.join(', ')}`);
     }
     return this.api.restApi.arnForExecuteApi(m, this.arnPath, this.api.stage.stageName);
+  }
+
+  /**
+   * The execute-api ARN of this route and method on any API of this
+   * account and region (`*` for the API id), for endpoint policies that
+   * cannot name the API.
+   *
+   * @internal
+   */
+  public _routeArnOnAnyApi(method: string): string {
+    // the literal stage name: stage.stageName refers to the stage resource
+    const stageName = (this.api.stage.node.defaultChild as apigw.CfnStage).stageName;
+    return Stack.of(this.api.restApi).formatArn({
+      service: 'execute-api',
+      resource: '*',
+      resourceName: `${stageName}/${method}${this.arnPath}`,
+    });
   }
 
   /**

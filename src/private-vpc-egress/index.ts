@@ -1,0 +1,3 @@
+export * from './private-vpc-egress-policy';
+export * from './isolated-vpc';
+export { EgressFinding } from './egress-guard';
