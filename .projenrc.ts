@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3',
     '@aws-sdk/client-sns',
     '@aws-sdk/client-sqs',
+    // evaluates the synthesized identity and resource policies
+    '@cloud-copilot/iam-simulate',
   ],
 
   publishToPypi: {
