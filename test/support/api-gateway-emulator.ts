@@ -375,7 +375,8 @@ export async function signRequest(
   return signer.sign({ protocol: 'http:', ...request }, signingDate ? { signingDate } : undefined);
 }
 
-function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
+/** One HTTP request on 127.0.0.1; a request that outlives timeoutMs fails with code TIMEOUT. */
+export function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
   return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -18,7 +18,7 @@
  * supplies it as a getter that reads the clock when a state reads it.
  */
 import * as http from 'http';
-import { ApiGatewayEmulator, signRequest } from './api-gateway-emulator';
+import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
 
 // the package is ESM with a CommonJS build; the tests are CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -141,7 +141,8 @@ export class ApiGatewayInvoker {
       body,
     });
     const qs = new URLSearchParams(query).toString();
-    const answer = await send(`http://${base.host}${path}${qs ? `?${qs}` : ''}`, input.Method, signed.headers as Record<string, string>, body);
+    // Step Functions waits as long as the task's TimeoutSeconds; the run enforces that
+    const answer = await send(new URL(`http://${base.host}${path}${qs ? `?${qs}` : ''}`), input.Method, signed.headers as Record<string, string>, body, 300_000);
     call.status = answer.status;
     const responseHeaders = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, [v]]));
     const json = (answer.headers['content-type'] ?? '').includes('json');
@@ -152,23 +153,6 @@ export class ApiGatewayInvoker {
     }
     return result;
   };
-}
-
-function send(url: string, method: string, headers: Record<string, string>, body: string | undefined) {
-  return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({
-        status: res.statusCode ?? 0,
-        headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
-        body: Buffer.concat(chunks).toString('utf8'),
-      }));
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
 }
 
 export interface RunOptions {
