@@ -100,6 +100,14 @@ const rosetta = project.addTask('rosetta:extract', {
 });
 project.postCompileTask.spawn(rosetta);
 
+// Type-check tests, examples and scripts: ts-jest compiles each test file
+// on its own and does not report type errors in the helpers it imports.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check everything tsconfig.dev.json covers (tests, examples, scripts)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
+
 // Package JavaScript, Python and Java whether or not CI is set: the
 // consumer tests below need the wheel and the jar.
 project.packageTask.reset();

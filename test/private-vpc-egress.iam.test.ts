@@ -77,8 +77,9 @@ async function invoke(roleName: string, resource: string, throughEndpoint: boole
     resourceControlPolicies: [],
     resourcePolicy: resourcePolicy(),
   }, {});
-  expect(result.errors).toBeUndefined();
-  return (result as any).overallResult as string;
+  // a simulation that could not run has errors and no result
+  expect('errors' in result ? result.errors : undefined).toBeUndefined();
+  return 'overallResult' in result ? result.overallResult : 'NoResult';
 }
 
 test('GIVEN the granted role WHEN it calls its route through the endpoint THEN it is allowed', async () => {
