@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { ARCHIVE_PREFIX } from './archive-key';
 import { archiveStates } from './archive-states';
 import { ChangeDetectionOptions } from './change-detection';
-import { acknowledge, acknowledgeInCompliancePacks, acknowledgeWildcardResource } from '../common/acknowledgements';
+import { acknowledgeInCompliancePacks, acknowledgeWildcardResource } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
 import { IResponseSink, ResponseSinkBindOptions, ResponseSinkConfig } from '../scheduled-invoker/response-sink';
 
@@ -151,7 +151,6 @@ export class ResponseArchive extends Construct implements IResponseSink {
         }],
         removalPolicy,
       });
-      acknowledge(this.logBucket, 'accessLogBucketLogging');
       acknowledgeInCompliancePacks(this.logBucket, 'accessLogBucketKms');
       acknowledgeInCompliancePacks(this.logBucket, 'bucketReplication');
       const bucket = new s3.Bucket(this, 'Bucket', {
