@@ -201,6 +201,7 @@ test('GIVEN SNS failing WHEN a change is found THEN its hash is restored, the re
   const failed = await run();
 
   // THEN the failure is recorded, and nothing was announced
+  expect(failed.error?.message).toBeUndefined();
   expect(failed.output.requests[0]).toMatchObject({ outcome: 'SINK_FAILED', error: 'Archive.AnnounceFailed' });
   const before = await topic.messages();
   expect(before).toHaveLength(1);
@@ -214,4 +215,88 @@ test('GIVEN SNS failing WHEN a change is found THEN its hash is restored, the re
   const after = await topic.messages();
   expect(after).toHaveLength(2);
   expect(after[1].previousHash).toBe(before[0].hash);
+});
+
+describe('large responses', () => {
+  const json = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  test('GIVEN whole-body change detection WHEN a body has more than the 10,000 characters States.Hash takes THEN it is stored and the request fails with Archive.TooLargeToHash', async () => {
+    // GIVEN
+    const { run, bucket, topic } = await setup();
+    const big = { sku: 'w-1', history: 'p'.repeat(12_000) };
+
+    // WHEN
+    upstream.answer(json(big));
+    const { output, error } = await run();
+
+    // THEN the execution ends normally, the response is kept, and the request names the cause
+    expect(error).toBeUndefined();
+    expect(output.requests[0]).toMatchObject({ id: 'widget', statusCode: 200, outcome: 'SINK_FAILED', error: 'Archive.TooLargeToHash' });
+    const objects = await peers.objects(bucket, 'responses/');
+    expect(objects).toHaveLength(1);
+    expect(objects[0].body.body).toEqual(big);
+    expect(await topic.messages()).toHaveLength(0);
+  });
+
+  test('GIVEN whole-body change detection WHEN a body of just under 10,000 bytes arrives, as JSON and as text THEN it is hashed and announced', async () => {
+    for (const answer of [
+      json({ sku: 'w-1', history: 'p'.repeat(9_900) }),
+      // text is hashed as it is: quotes would double in its JSON form
+      { status: 200, headers: { 'content-type': 'text/plain' }, body: '"'.repeat(9_990) },
+    ]) {
+      // GIVEN
+      const { run, topic } = await setup();
+
+      // WHEN
+      upstream.answer(answer);
+      const { output, error } = await run();
+
+      // THEN
+      expect(error).toBeUndefined();
+      expect(output.requests[0]).toMatchObject({ outcome: 'SUCCEEDED', sink: { changed: true } });
+      expect(await topic.messages()).toHaveLength(1);
+    }
+  });
+
+  test('GIVEN a hashPath WHEN the body is large but the hashed part small THEN changes are detected', async () => {
+    // GIVEN
+    const { run, topic } = await setup({ hashPath: '$.price' });
+
+    // WHEN the price stays, while the rest of a large body changes, and then moves
+    upstream.answer(json({ price: 10, page: 'a'.repeat(50_000) }), json({ price: 10, page: 'b'.repeat(50_000) }), json({ price: 11, page: 'b'.repeat(50_000) }));
+    const results = [await run(), await run(), await run()];
+
+    // THEN
+    expect(results.map((r) => r.output.requests[0].sink.changed)).toEqual([true, false, true]);
+    expect(await topic.messages()).toHaveLength(2);
+  });
+
+  test('GIVEN a body that fits the invoke but not, escaped, the putObject parameters WHEN it arrives THEN the request fails with States.DataLimitExceeded and the execution goes on', async () => {
+    // GIVEN: ~170 KiB of JSON that is mostly quotes, about 280 KiB once escaped into the object
+    const { run, bucket } = await setup({ hashPath: '$.sku' });
+    const quotes = { sku: 'w-1', names: Array.from({ length: 58_000 }, () => '') };
+
+    // WHEN
+    upstream.answer(json(quotes));
+    const { output, error } = await run();
+
+    // THEN
+    expect(error).toBeUndefined();
+    expect(output.requests[0]).toMatchObject({ id: 'widget', statusCode: 200, outcome: 'SINK_FAILED', error: 'States.DataLimitExceeded' });
+    expect(await peers.objects(bucket, 'responses/')).toHaveLength(0);
+  });
+
+  test('GIVEN a response over 256 KiB WHEN it arrives THEN the request is RESPONSE_TOO_LARGE and nothing is stored', async () => {
+    // GIVEN
+    const { run, bucket } = await setup();
+
+    // WHEN
+    upstream.answer(json({ sku: 'w-1', blob: 'z'.repeat(270 * 1024) }));
+    const { output, error } = await run();
+
+    // THEN
+    expect(error).toBeUndefined();
+    expect(output.requests[0]).toMatchObject({ id: 'widget', target: 'prices', outcome: 'RESPONSE_TOO_LARGE', error: 'States.DataLimitExceeded' });
+    expect(await peers.objects(bucket, 'responses/')).toHaveLength(0);
+  });
 });

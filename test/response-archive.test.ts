@@ -119,8 +119,10 @@ describe('change detection', () => {
     const s = archiveStates(setup({ changeDetection: { hashPath: '$.prices' } }).template);
     expect(s['Archive: prepare'].Parameters['key.$']).toBe(
       "States.Format('responses/target={}/date={}/{}/{}-{}.json', $.request.target, States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $$.Execution.Name, $.index, $.request.id)");
-    expect(s['Archive: prepare'].Parameters['hash.$']).toBe("States.Hash(States.JsonToString($.response.body.prices), 'SHA-256')");
-    expect(s['Archive: prepare'].Next).toBe('Archive: store');
+    expect(s['Archive: prepare'].Next).toBe('Archive: hash JSON');
+    expect(s['Archive: hash JSON']).toMatchObject({
+      Type: 'Pass', Parameters: { 'sha256.$': "States.Hash(States.JsonToString($.record.body.prices), 'SHA-256')" }, ResultPath: '$.hashed', Next: 'Archive: store',
+    });
     expect(s['Archive: store']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': 'States.JsonToString($.record)', 'ContentType': 'application/json' }, Next: 'Archive: compare and set hash' });
     expect(s['Archive: compare and set hash']).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:updateItem',
@@ -129,6 +131,28 @@ describe('change detection', () => {
     });
     expect(s['Archive: announce on topic']).toMatchObject({ Resource: 'arn:aws:states:::sns:publish', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Archive: announce failed?' }] });
     expect(JSON.stringify(s)).not.toContain('JSONata');
+  });
+
+  test('GIVEN whole-body change detection WHEN synthesized THEN only a body API Gateway says has at most 10,000 bytes reaches States.Hash', () => {
+    const s = archiveStates(setup({ changeDetection: {} }).template);
+    expect(s['Archive: prepare'].Next).toBe('Archive: body size known?');
+    expect(s['Archive: body size known?']).toMatchObject({
+      Choices: [
+        { Variable: "$.record.headers['Content-Length']", IsPresent: true, Next: 'Archive: read Content-Length' },
+        { Variable: "$.record.headers['content-length']", IsPresent: true, Next: 'Archive: read content-length' },
+      ],
+      Default: 'Archive: store unhashed',
+    });
+    expect(s['Archive: small enough to hash?']).toMatchObject({
+      Choices: [{ Variable: '$.bodySize.bytes', NumericLessThanEquals: 10000, Next: 'Archive: text body?' }],
+      Default: 'Archive: store unhashed',
+    });
+    expect(s['Archive: hash text'].Parameters['sha256.$']).toBe("States.Hash($.record.body, 'SHA-256')");
+    expect(s['Archive: store unhashed']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Next: 'Archive: too large to hash' });
+    expect(s['Archive: too large to hash']).toMatchObject({ Type: 'Fail', Error: 'Archive.TooLargeToHash' });
+    // every States.Hash is behind the size check or on a part the user chose
+    const hashing = Object.entries<any>(s).filter(([, st]) => JSON.stringify(st).includes('States.Hash(')).map(([name]) => name).sort();
+    expect(hashing).toEqual(['Archive: hash JSON', 'Archive: hash text']);
   });
 
   test('GIVEN an event bus and no topic WHEN synthesized THEN changes go to EventBridge only', () => {

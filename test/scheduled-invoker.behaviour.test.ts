@@ -281,6 +281,33 @@ test('GIVEN a sink that fails WHEN a response arrives THEN the request is record
   expect(output.requests[0].sink).toBeUndefined();
 });
 
+test('GIVEN a response larger than the 256 KiB payload quota WHEN it arrives THEN that request is recorded as RESPONSE_TOO_LARGE without a retry, and the others go on', async () => {
+  // GIVEN: oslo answers 300 KiB of JSON, rome a small body
+  const large = JSON.stringify({ readings: 'x'.repeat(300 * 1024) });
+  upstream.rule = (r) => r.path.endsWith('/oslo')
+    ? { status: 200, headers: { 'content-type': 'application/json' }, body: large }
+    : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"temp":3}' };
+
+  // WHEN: with a sink (the body is kept for it) and without one
+  for (const sink of [new TestSink(false), undefined]) {
+    upstream.requests.length = 0;
+    const { output, error } = await run({
+      requests: (t) => [{ target: t.forecast, pathParameters: { city: 'oslo' } }, { target: t.forecast, pathParameters: { city: 'rome' } }],
+      sink,
+      fastRetries: true,
+    });
+
+    // THEN: the execution succeeds and names the request whose answer was too large
+    expect(error).toBeUndefined();
+    expect(output.requests).toEqual([
+      { id: 'forecast-1', target: 'forecast', outcome: 'RESPONSE_TOO_LARGE', error: 'States.DataLimitExceeded', latencyMs: expect.any(Number) },
+      expect.objectContaining({ id: 'forecast-2', statusCode: 200, outcome: 'SUCCEEDED' }),
+    ]);
+    // the same call would bring the same answer: it is made once
+    expect(upstream.requests.filter((r) => r.path.endsWith('/oslo'))).toHaveLength(1);
+  }
+});
+
 describe('latency expression (intrinsics over ISO timestamps)', () => {
   test.each([
     ['2026-11-24T10:05:07.123Z', '2026-11-24T10:05:08.000Z', 877],

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { HttpProxyApi, HttpProxyTarget, InvokerRequest, InvokerSchedule, RequestBody, ScheduledInvoker, ScheduledInvokerProps } from '../src';
+import { HttpProxyApi, HttpProxyTarget, InvokerRequest, InvokerSchedule, RequestBody, ResponseArchive, ScheduledInvoker, ScheduledInvokerProps } from '../src';
 import { definitionOf } from './support/state-machine-harness';
 import { TEST_REGION, testStack } from './support/test-stack';
 
@@ -168,6 +168,25 @@ describe('state machine', () => {
     expect(invoke.ResultSelector).toEqual({ 'statusCode.$': '$.StatusCode' });
   });
 
+  test('GIVEN a sink WHEN synthesized THEN the invoke and the sink each catch States.DataLimitExceeded by name, before States.ALL (which does not match it)', () => {
+    const stack = testStack();
+    const api = new HttpProxyApi(stack, 'Egress');
+    const t = api.addTarget('prices', { url: 'https://api.example.com/v1/prices' });
+    const archive = new ResponseArchive(stack, 'Archive');
+    new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.hours(1)), requests: [{ target: t }], sink: archive });
+    const bucketId = stack.getLogicalId(archive.bucket.node.defaultChild as any);
+    const states = definitionOf(Template.fromStack(stack).toJSON(), TEST_REGION, undefined, { [bucketId]: 'archive' }).States['Invoke each request'].ItemProcessor.States;
+    expect(states.Invoke.Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
+      [['States.DataLimitExceeded'], 'Record response too large'],
+      [['States.ALL'], 'Answered with an error status?'],
+    ]);
+    expect(states['Deliver to sink'].Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
+      [['States.DataLimitExceeded'], 'Record sink failure'],
+      [['States.ALL'], 'Record sink failure'],
+    ]);
+    expect(states['Record response too large'].Parameters).toMatchObject({ 'id.$': '$.request.id', 'target.$': '$.request.target', 'outcome': 'RESPONSE_TOO_LARGE', 'error.$': '$.error.Error' });
+  });
+
   test('GIVEN retry options WHEN synthesized THEN final answers come first with no retries, then 429, 5XX, timeouts and task failures with backoff and full jitter', () => {
     const { template } = setup({
       retry: { interval: Duration.seconds(3), backoffRate: 1.5, maxAttempts: 4, maxDelay: Duration.seconds(20), jitter: true },
@@ -178,6 +197,8 @@ describe('state machine', () => {
     expect(retry[0].ErrorEquals).toEqual(expect.arrayContaining(['ApiGateway.304', 'ApiGateway.400', 'ApiGateway.401', 'ApiGateway.403', 'ApiGateway.404', 'ApiGateway.422']));
     expect(retry[0].ErrorEquals).not.toContain('ApiGateway.429');
     expect(retry[0].ErrorEquals.filter((e: string) => /^ApiGateway\.5/.test(e))).toEqual([]);
+    // an answer too large for the payload comes back the same: no retry
+    expect(retry[0].ErrorEquals).toContain('States.DataLimitExceeded');
     expect(retry[1]).toEqual({
       ErrorEquals: ['ApiGateway.429', 'ApiGateway.500', 'ApiGateway.502', 'ApiGateway.503', 'ApiGateway.504', 'States.Timeout', 'States.TaskFailed'],
       IntervalSeconds: 3,

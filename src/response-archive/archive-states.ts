@@ -54,7 +54,26 @@ export const ARCHIVE_STATE_NAMES = {
   skipped: 'Archive: unchanged, not stored',
   changed: 'Archive: changed',
   stored: 'Archive: stored',
+  sizeKnown: 'Archive: body size known?',
+  sizeOf: 'Archive: read Content-Length',
+  sizeOfLower: 'Archive: read content-length',
+  smallEnough: 'Archive: small enough to hash?',
+  textOrJson: 'Archive: text body?',
+  hashText: 'Archive: hash text',
+  hashJson: 'Archive: hash JSON',
+  storeUnhashed: 'Archive: store unhashed',
+  tooLargeToHash: 'Archive: too large to hash',
 } as const;
+
+/**
+ * The most characters `States.Hash` takes; a longer input is a
+ * `States.Runtime` error, which no catcher handles
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html, States.Hash).
+ */
+export const HASH_INPUT_LIMIT = 10_000;
+
+/** Where the hash of the response is kept while the archive runs. */
+const HASH = '$.hashed.sha256';
 
 /**
  * The per-response states of a `ResponseArchive`:
@@ -74,13 +93,12 @@ export const ARCHIVE_STATE_NAMES = {
 export function archiveStates(scope: Construct, props: ArchiveStatesProps): { chain: sfn.IChainable; maxDuration: Duration } {
   const n = ARCHIVE_STATE_NAMES;
   const detect = props.tableName !== undefined;
-  const hashOf = props.hashPath && props.hashPath !== '$' ? `$.response.body${props.hashPath.slice(1)}` : '$.response.body';
+  const wholeBody = !props.hashPath || props.hashPath === '$';
 
   const prepare = new sfn.Pass(scope, n.prepare, {
     comment: 'Builds the key and the record; the response is kept only inside the record',
     parameters: {
       'key.$': archiveKeyExpression(props.prefix),
-      ...(detect ? { 'hash.$': `States.Hash(States.JsonToString(${hashOf}), 'SHA-256')` } : {}),
       'item.$': "States.Format('{}#{}', $.request.target, $.request.id)",
       'record': {
         'target.$': '$.request.target',
@@ -101,12 +119,7 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
     },
   });
 
-  const store = task(scope, n.store, 's3:putObject', {
-    'Bucket': props.bucketName,
-    'Key.$': '$.key',
-    'ContentType': 'application/json',
-    'Body.$': 'States.JsonToString($.record)',
-  }, true);
+  const store = task(scope, n.store, 's3:putObject', storeParameters(props), true);
 
   const stored = new sfn.Pass(scope, n.stored, { parameters: { 'key.$': '$.key', 'changed.$': JSON_NULL } });
   if (!detect) {
@@ -130,7 +143,7 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
         UpdateExpression: 'SET #hash = :hash, #key = :key, #at = :at',
         ConditionExpression: 'attribute_not_exists(#hash) OR #hash <> :hash',
         ExpressionAttributeNames: { '#hash': 'hash', '#key': 'lastKey', '#at': 'changedAt' },
-        ExpressionAttributeValues: { ':hash': { 'S.$': '$.hash' }, ':key': { 'S.$': '$.key' }, ':at': { 'S.$': '$$.State.EnteredTime' } },
+        ExpressionAttributeValues: { ':hash': { 'S.$': HASH }, ':key': { 'S.$': '$.key' }, ':at': { 'S.$': '$$.State.EnteredTime' } },
         ReturnValues: 'UPDATED_OLD',
       },
       TimeoutSeconds: TASK_TIMEOUT_SECONDS,
@@ -143,13 +156,13 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
   const change = (name: string, previous: string | null) => new sfn.Pass(scope, name, {
     parameters: {
       'key.$': '$.key',
-      'hash.$': '$.hash',
+      'hashed': { 'sha256.$': HASH },
       'item.$': '$.item',
       'change': {
         'target.$': '$.record.target',
         'request.$': '$.record.request',
         'previousHash.$': previous ?? JSON_NULL,
-        'hash.$': '$.hash',
+        'hash.$': HASH,
         'bucket': props.bucketName,
         'key.$': '$.key',
         'changedAt.$': '$$.State.EnteredTime',
@@ -183,12 +196,12 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
   const undoFirst = restore(n.undoFirst, {
     UpdateExpression: 'REMOVE #hash',
     ExpressionAttributeNames: { '#hash': 'hash' },
-    ExpressionAttributeValues: { ':hash': { 'S.$': '$.hash' } },
+    ExpressionAttributeValues: { ':hash': { 'S.$': HASH } },
   });
   const undoChange = restore(n.undoChange, {
     UpdateExpression: 'SET #hash = :previous',
     ExpressionAttributeNames: { '#hash': 'hash' },
-    ExpressionAttributeValues: { ':hash': { 'S.$': '$.hash' }, ':previous': { 'S.$': '$.change.previousHash' } },
+    ExpressionAttributeValues: { ':hash': { 'S.$': HASH }, ':previous': { 'S.$': '$.change.previousHash' } },
   });
   const undo = new sfn.Choice(scope, `${n.announceFailed}?`)
     .when(sfn.Condition.isNull('$.change.previousHash'), undoFirst)
@@ -220,6 +233,7 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
   const afterStore = store.next(compareAndSet).next(firstSeen);
 
   let maxTasks = 1 + 1 + announcers.length + 1;
+  let compare: sfn.IChainable;
   if (props.storeChangesOnly) {
     const readLast = new sfn.CustomState(scope, n.readLast, {
       stateJson: {
@@ -233,14 +247,70 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
     readLast.addRetry(TASK_RETRY);
     const skipped = new sfn.Pass(scope, n.skipped, { parameters: { 'key.$': JSON_NULL, 'changed': false } });
     const same = new sfn.Choice(scope, n.sameAsLast)
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.stored.Item.hash.S'), sfn.Condition.stringEqualsJsonPath('$.stored.Item.hash.S', '$.hash')), skipped)
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.stored.Item.hash.S'), sfn.Condition.stringEqualsJsonPath('$.stored.Item.hash.S', HASH)), skipped)
       .otherwise(afterStore);
-    prepare.next(readLast).next(same);
+    compare = readLast.next(same);
     maxTasks += 1;
   } else {
-    prepare.next(afterStore);
+    compare = afterStore;
   }
+  prepare.next(hashStates(scope, props, wholeBody, compare));
   return { chain: prepare, maxDuration: Duration.seconds(maxTasks * TASK_WORST_SECONDS) };
+}
+
+/**
+ * Hashes the body, or the part `hashPath` names, into `$.hashed.sha256`,
+ * then goes on to `next`.
+ *
+ * `States.Hash` takes at most 10,000 characters and fails the execution
+ * beyond that. A whole body is hashed only when API Gateway's
+ * Content-Length says it has at most 10,000 bytes: a text body is hashed
+ * as it is, and a JSON body as its compact serialization, neither of which
+ * is longer than the bytes received. A larger body, or one of unknown size,
+ * is stored and the request fails with `Archive.TooLargeToHash`, so nothing
+ * is lost and the cause is on the request's record.
+ */
+function hashStates(scope: Construct, props: ArchiveStatesProps, wholeBody: boolean, next: sfn.IChainable): sfn.IChainable {
+  const n = ARCHIVE_STATE_NAMES;
+  const hash = (name: string, input: string) => new sfn.Pass(scope, name, {
+    parameters: { 'sha256.$': `States.Hash(${input}, 'SHA-256')` },
+    resultPath: '$.hashed',
+  });
+  if (!wholeBody) {
+    // the user chose the part; it must stay under the intrinsic's limit
+    return hash(n.hashJson, `States.JsonToString($.record.body${props.hashPath!.slice(1)})`).next(next);
+  }
+  const textOrJson = new sfn.Choice(scope, n.textOrJson)
+    .when(sfn.Condition.isString('$.record.body'), hash(n.hashText, '$.record.body').next(next))
+    .otherwise(hash(n.hashJson, 'States.JsonToString($.record.body)').next(next));
+
+  const storeUnhashed = task(scope, n.storeUnhashed, 's3:putObject', storeParameters(props), true);
+  storeUnhashed.next(new sfn.Fail(scope, n.tooLargeToHash, {
+    error: 'Archive.TooLargeToHash',
+    cause: `The response was stored, but its body has more than ${HASH_INPUT_LIMIT} bytes (or no Content-Length), the most States.Hash takes; set changeDetection.hashPath to the part that matters`,
+  }));
+  const smallEnough = new sfn.Choice(scope, n.smallEnough)
+    .when(sfn.Condition.numberLessThanEquals('$.bodySize.bytes', HASH_INPUT_LIMIT), textOrJson)
+    .otherwise(storeUnhashed);
+  // API Gateway's header name, in either spelling (HTTP/2 lowercases it)
+  const sizeOf = (name: string, header: string) => new sfn.Pass(scope, name, {
+    parameters: { 'bytes.$': `States.StringToJson(States.ArrayGetItem($.record.headers['${header}'], 0))` },
+    resultPath: '$.bodySize',
+  }).next(smallEnough);
+  return new sfn.Choice(scope, n.sizeKnown)
+    .when(sfn.Condition.isPresent("$.record.headers['Content-Length']"), sizeOf(n.sizeOf, 'Content-Length'))
+    .when(sfn.Condition.isPresent("$.record.headers['content-length']"), sizeOf(n.sizeOfLower, 'content-length'))
+    .otherwise(storeUnhashed);
+}
+
+/** The putObject parameters of one archived response. */
+function storeParameters(props: ArchiveStatesProps): Record<string, unknown> {
+  return {
+    'Bucket': props.bucketName,
+    'Key.$': '$.key',
+    'ContentType': 'application/json',
+    'Body.$': 'States.JsonToString($.record)',
+  };
 }
 
 /** A Task state of an optimized or SDK integration, with timeout and retries. */

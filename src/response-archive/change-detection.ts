@@ -10,7 +10,9 @@ export interface ChangeDetectionOptions {
    * JSON text must stay under 10,000 characters (the limit of
    * `States.Hash`).
    *
-   * @default - the whole body
+   * @default - the whole body, when API Gateway's Content-Length says it has
+   * at most 10,000 bytes; a larger body is stored and its request recorded
+   * as `SINK_FAILED` with `Archive.TooLargeToHash`
    */
   readonly hashPath?: string;
 

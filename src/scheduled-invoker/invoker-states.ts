@@ -23,7 +23,15 @@ export const OUTCOMES = {
   succeeded: 'SUCCEEDED',
   failed: 'FAILED',
   sinkFailed: 'SINK_FAILED',
+  tooLarge: 'RESPONSE_TOO_LARGE',
 } as const;
+
+/**
+ * Raised when a task's result, or a state's input or output, is larger than
+ * the 256 KiB payload quota. `States.ALL` does not catch it, so every state
+ * that can meet it names it in a catcher of its own.
+ */
+export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
 
 /** Names of the states, which show in the execution history. */
 export const STATE_NAMES = {
@@ -39,6 +47,7 @@ export const STATE_NAMES = {
   isHttpError: 'Answered with an error status?',
   recordHttpFailure: 'Record error status',
   recordFailure: 'Record failure',
+  recordTooLarge: 'Record response too large',
   summarize: 'Summarize',
 } as const;
 
@@ -56,6 +65,7 @@ const STARTED_AT = '$.clock.startedAt';
  *       Start request -> [Has body?] -> Invoke (apigateway:invoke, IAM_ROLE,
  *       retries) -> [Deliver to sink] -> Record response
  *       on error: Record error status | Record failure | Record sink failure
+ *       | Record response too large (States.DataLimitExceeded)
  *     Summarize (Pass: one result per request)
  *
  * The request list lives in the definition, so 1,000 requests are one Map
@@ -137,9 +147,10 @@ export class InvokerStates extends Construct {
       id: r.id,
       target: r.target.targetId,
       statusCode: 504,
-      outcome: OUTCOMES.sinkFailed,
+      outcome: OUTCOMES.tooLarge,
       latencyMs: 86_400_000,
-      error: 'States.TaskFailed',
+      // room for the longer error names of the SDK integrations
+      error: 'DynamoDB.ProvisionedThroughputExceededException',
     }).length + (sinkResultFields ? 10 + SINK_FIELD_BYTES * sinkResultFields : 0);
     return this.requests.reduce((sum, r) => sum + perRecord(r), 0);
   }
@@ -182,6 +193,14 @@ export class InvokerStates extends Construct {
         'cause.$': '$.error.Cause',
       }),
     });
+    // The answer did not fit the 256 KiB payload: what is known is the
+    // request, and that its response was too large to keep
+    const recordTooLarge = new sfn.Pass(this, STATE_NAMES.recordTooLarge, {
+      parameters: record({
+        'outcome': OUTCOMES.tooLarge,
+        'error.$': '$.error.Error',
+      }),
+    });
     // "ApiGateway.<status>" carries a status code; anything else does not
     const failed = new sfn.Choice(this, STATE_NAMES.isHttpError)
       .when(sfn.Condition.or(...[1, 2, 3, 4, 5].map((c) => sfn.Condition.stringMatches('$.error.Error', `ApiGateway.${c}*`))), recordHttpFailure)
@@ -204,6 +223,9 @@ export class InvokerStates extends Construct {
           : { resultPath: sfn.JsonPath.DISCARD }),
       });
       deliver.branch(props.sink);
+      // e.g. a body that fits the invoke's result but not, once escaped, a
+      // sink task's parameters; States.ALL would not catch it
+      deliver.addCatch(recordSinkFailure, { errors: [DATA_LIMIT_EXCEEDED], resultPath: '$.error' });
       deliver.addCatch(recordSinkFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       afterInvoke = deliver.next(recordResponse);
     }
@@ -236,6 +258,7 @@ export class InvokerStates extends Construct {
       for (const r of retriers(props.retry)) {
         task.addRetry(r);
       }
+      task.addCatch(recordTooLarge, { errors: [DATA_LIMIT_EXCEEDED], resultPath: '$.error' });
       task.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       return task.next(afterInvoke);
     };

@@ -66,7 +66,8 @@ export function planRetry(scope: IConstruct, options: RequestRetryOptions = {}):
 /** The two retriers of an invoke task, final answers first. */
 export function retriers(plan: RetryPlan): sfn.RetryProps[] {
   return [
-    { errors: FINAL_ERRORS, maxAttempts: 0 },
+    // the same call would only bring the same answer
+    { errors: [...FINAL_ERRORS, 'States.DataLimitExceeded'], maxAttempts: 0 },
     {
       errors: RETRYABLE_ERRORS,
       interval: Duration.seconds(plan.intervalSeconds),

@@ -148,7 +148,9 @@ export class ApiGatewayEmulator {
       req.on('end', () => {
         this.handle(req, Buffer.concat(chunks).toString('utf8'))
           .then((r) => {
-            res.writeHead(r.status, r.headers);
+            // a REST API buffers the whole integration response (its 10 MB
+            // payload quota) and answers with its length
+            res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body ?? '', 'utf8')) });
             res.end(r.body);
           })
           .catch((e) => {
@@ -377,13 +379,15 @@ export async function signRequest(
 
 /** One HTTP request on 127.0.0.1; a request that outlives timeoutMs fails with code TIMEOUT. */
 export function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
-  return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+  return new Promise<{ status: number; headers: Record<string, string>; rawHeaders: string[]; body: string }>((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({
         status: res.statusCode ?? 0,
         headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
+        // names as the server spelled them
+        rawHeaders: res.rawHeaders,
         body: Buffer.concat(chunks).toString('utf8'),
       }));
     });

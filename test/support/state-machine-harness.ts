@@ -144,7 +144,11 @@ export class ApiGatewayInvoker {
     // Step Functions waits as long as the task's TimeoutSeconds; the run enforces that
     const answer = await send(new URL(`http://${base.host}${path}${qs ? `?${qs}` : ''}`), input.Method, signed.headers as Record<string, string>, body, 300_000);
     call.status = answer.status;
-    const responseHeaders = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, [v]]));
+    // Step Functions hands on each header as API Gateway named it, its values in a list
+    const responseHeaders: Record<string, string[]> = {};
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+      (responseHeaders[answer.rawHeaders[i]] ??= []).push(answer.rawHeaders[i + 1]);
+    }
     const json = (answer.headers['content-type'] ?? '').includes('json');
     const responseBody = json && answer.body ? JSON.parse(answer.body) : answer.body;
     const result = { StatusCode: answer.status, StatusText: http.STATUS_CODES[answer.status] ?? '', Headers: responseHeaders, ResponseBody: responseBody };
@@ -164,12 +168,36 @@ export interface RunOptions {
   readonly executionName?: string;
 }
 
+/**
+ * Step Functions' payload quota, which aws-local-stepfunctions does not
+ * enforce: "the output of a connector", and "the input of a state after
+ * Parameters", larger than 256 KiB raise States.DataLimitExceeded
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
+export const PAYLOAD_QUOTA_BYTES = 256 * 1024;
+
+function withPayloadQuota(state: string, handler: (input: any) => Promise<any>) {
+  const check = (what: string, value: any) => {
+    const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+    if (bytes > PAYLOAD_QUOTA_BYTES) {
+      throw Object.assign(new Error(`The ${what} of state '${state}' is ${bytes} bytes, over the ${PAYLOAD_QUOTA_BYTES} bytes service limit.`), { name: 'States.DataLimitExceeded' });
+    }
+  };
+  return async (input: any) => {
+    check('input', input);
+    const output = await handler(input);
+    check('result', output);
+    return output;
+  };
+}
+
 /** Runs a definition to its end; returns the output, or the error, and the event log. */
 export async function runDefinition(definition: any, input: any, options: RunOptions) {
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: {
-      taskResourceLocalHandlers: options.tasks,
+      taskResourceLocalHandlers: Object.fromEntries(Object.entries(options.tasks).map(([name, h]) => [name, withPayloadQuota(name, h)])),
       retryIntervalOverrides: options.retryIntervalMs,
     },
     context: {
