@@ -66,6 +66,7 @@ function invokerStack(logLevel?: sfn.LogLevel): Stack {
 const ACKNOWLEDGED_AT: Array<[RegExp, RegExp]> = [
   [/^AwsSolutions-COG4$/, /\/(Egress|PrivateApi)\/Api\/Default\/.+\/(GET|POST)$/],
   [/^AwsSolutions-APIG3$/, /\/(Egress|PrivateApi)\/Api\/DeploymentStage\.egress$/],
+  [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-APIGW(AssociatedWithWAF|CacheEnabledAndEncrypted|SSLEnabled)$/, /\/(Egress|PrivateApi)\/Api\/DeploymentStage\.egress$/],
   [/^AwsSolutions-IAM5\[Resource::\*\]$/, /\/Poller\/Role\/DefaultPolicy$/],
   [/^AwsSolutions-IAM5\[Resource::arn:.+:execute-api:.+\/\*\]$/, /\/(Poller\/RouteGrants|Workload\/DefaultPolicy)$/],
   [/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-VPCDefaultSecurityGroupClosed$/, /\/PrivateEgress\/Vpc\/Vpc$/],

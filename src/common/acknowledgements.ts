@@ -17,6 +17,24 @@ export const ACKNOWLEDGED_FINDINGS = {
     id: 'AwsSolutions-APIG3',
     reason: 'The API is an egress path for IAM-signed calls from this account; no anonymous web traffic can reach an integration, and targets are fixed at synth time, so WAF web-request rules have nothing to filter.',
   },
+  /** On the stage of an HttpProxyApi, for the compliance packs. */
+  webApplicationFirewallInCompliancePacks: {
+    id: 'APIGWAssociatedWithWAF',
+    reason: 'The API is an egress path for IAM-signed calls from this account; no anonymous web traffic can reach an integration, and targets are fixed at synth time, so WAF web-request rules have nothing to filter.',
+    packs: ['NIST.800.53.R5', 'PCI.DSS.321'],
+  },
+  /** On the stage of an HttpProxyApi. */
+  responseCache: {
+    id: 'APIGWCacheEnabledAndEncrypted',
+    reason: 'Polls exist to fetch fresh answers, so caching every method would serve stale copies, and a cache cluster bills by the hour; targets that want a cache opt in with cacheTtl, and their cached data is encrypted.',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
+  },
+  /** On the stage of an HttpProxyApi. */
+  backendClientCertificate: {
+    id: 'APIGWSSLEnabled',
+    reason: 'A stage client certificate lets a backend authenticate API Gateway; the backends here are third-party HTTPS APIs that authenticate callers by their own credentials (header secrets), and do not check it. Calls to them are HTTPS only.',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
+  },
   /** On the default policy of a ScheduledInvoker's state machine role. */
   stepFunctionsLoggingAndTracing: {
     id: 'AwsSolutions-IAM5[Resource::*]',

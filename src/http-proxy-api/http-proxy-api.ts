@@ -12,7 +12,7 @@ import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
-import { acknowledge } from '../common/acknowledgements';
+import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp, problem } from '../common/errors';
 import { createLogEncryptionKey } from '../common/log-key';
 
@@ -252,6 +252,9 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     });
     this.stage = this.restApi.deploymentStage;
     acknowledge(this.stage, 'webApplicationFirewall');
+    acknowledgeInCompliancePacks(this.stage, 'webApplicationFirewallInCompliancePacks');
+    acknowledgeInCompliancePacks(this.stage, 'responseCache');
+    acknowledgeInCompliancePacks(this.stage, 'backendClientCertificate');
 
     // The stage's method settings are rendered late, so targets added after
     // construction get their throttle and cache overrides.
