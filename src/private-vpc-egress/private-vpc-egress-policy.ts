@@ -182,9 +182,15 @@ export class PrivateVpcEgressPolicy extends Construct implements IPrivateApiAcce
       throw invalidProp(this, 'allow target', `'${target.targetId}' of ${target.api.restApi.node.path}`,
         `a target of a PRIVATE HttpProxyApi whose privateAccess is this policy (${this.apis.length ? this.apis.map((a) => a.node.path).join(', ') : 'none bound yet'})`);
     }
+    // the policy the grant lands in (a role's default policy, or the managed
+    // policy a custom role routes its grants to) is where its finding is
+    const principal = grantee.grantPrincipal;
+    const policies = () => (Construct.isConstruct(principal) ? principal.node.findAll() : [])
+      .filter((c): c is iam.Policy | iam.ManagedPolicy => c instanceof iam.Policy || c instanceof iam.ManagedPolicy);
+    const before = new Map(policies().map((p) => [p, p.document.statementCount]));
     const grant = target.grantInvoke(grantee);
+    const policy = policies().find((p) => p.document.statementCount > (before.get(p) ?? 0));
     // the * of path parameters in the route ARN is the one wildcard of the grant
-    const policy = grantee.grantPrincipal instanceof iam.Role ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
     if (policy && (target.pathParameters.length > 0 || target.proxy)) {
       for (const m of target.methods) {
         acknowledgeWildcardResource(policy, target.arnForExecuteApi(m), 'routePathParameters');
