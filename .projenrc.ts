@@ -134,4 +134,14 @@ project.addTask('synth:example', {
   ],
 });
 
+// The fully private variant's example app.
+project.addTask('synth:private-vpc', {
+  description: 'Synthesize examples/private-vpc into cdk.out/private-vpc and print its stacks and resource counts',
+  steps: [
+    { exec: 'rm -rf cdk.out/private-vpc' },
+    { exec: `${tsNode} examples/private-vpc/app.ts`, env: { CDK_OUTDIR: 'cdk.out/private-vpc' } },
+    { exec: `${tsNode} scripts/describe-assembly.ts cdk.out/private-vpc` },
+  ],
+});
+
 project.synth();

@@ -1,0 +1,124 @@
+// The fully private variant: a VPC with isolated subnets only, a PRIVATE
+// egress API reachable only through its execute-api endpoint, and a Lambda
+// function in the isolated subnets that may call one target, signing its
+// requests with SigV4. Nothing in the VPC has another way out.
+import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CALLER_SOURCE } from './caller-source';
+import { HttpProxyApi, PrivateVpcEgressPolicy } from 'cdk-inside-out-gateway';
+
+/**
+ * A role whose grants all go into one customer managed policy, not an
+ * inline one (NIST 800-53 and HIPAA ask for no inline policies).
+ */
+class ManagedPolicyRole extends iam.Role {
+  public readonly grantPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    super(scope, id, props);
+    this.grantPolicy = new iam.ManagedPolicy(this, 'Grants', { roles: [this] });
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.grantPolicy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.grantPolicy };
+  }
+}
+
+/** Findings of this example's own function, and why they stay (README, "Security posture"). */
+export const EXAMPLE_ACKNOWLEDGEMENTS = {
+  networkInterfaces: 'A function in a VPC creates, describes and deletes its network interfaces; ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions, and Lambda needs the set on Resource "*".',
+};
+
+export class PrivateVpcStack extends Stack {
+  /** The workload's function, in the isolated subnets. */
+  public readonly caller: lambda.Function;
+  /** The only route the function may call. */
+  public readonly statusRoute: ReturnType<HttpProxyApi['addTarget']>;
+  public readonly egress: PrivateVpcEgressPolicy;
+  public readonly api: HttpProxyApi;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.egress = new PrivateVpcEgressPolicy(this, 'PrivateEgress', {
+      isolatedVpc: { maxAzs: 2 },
+    });
+    this.api = new HttpProxyApi(this, 'PrivateApi', {
+      endpointType: apigw.EndpointType.PRIVATE,
+      privateAccess: this.egress,
+    });
+    this.statusRoute = this.api.addTarget('status', { url: 'https://status.partner.example/api/{item}' });
+
+    // The function's own security group: out to the endpoint on 443, nothing else.
+    const callerSecurityGroup = new ec2.SecurityGroup(this, 'CallerSecurityGroup', {
+      vpc: this.egress.vpc,
+      description: 'The caller function: HTTPS to the execute-api endpoint only',
+      allowAllOutbound: false,
+    });
+    callerSecurityGroup.connections.allowTo(this.egress.securityGroup, ec2.Port.tcp(443), 'HTTPS to the execute-api endpoint');
+
+    const key = new kms.Key(this, 'CallerKey', {
+      description: 'Encrypts the caller function\'s logs, environment and dead-letter queue',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    const logGroup = new logs.LogGroup(this, 'CallerLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const role = new ManagedPolicyRole(this, 'CallerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The caller function: its logs, its network interfaces and one route',
+    });
+    role.grantPolicy.addStatements(
+      new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}`],
+      }),
+    );
+    Validations.of(role.grantPolicy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces });
+
+    this.caller = new lambda.Function(this, 'Caller', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      role,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(CALLER_SOURCE),
+      timeout: Duration.seconds(30),
+      vpc: this.egress.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [callerSecurityGroup],
+      environment: {
+        // with private DNS on the endpoint, the API's usual host name
+        // resolves to the endpoint inside the VPC
+        ROUTE_URL: `${this.api.restApi.url}status/demo`,
+      },
+      environmentEncryption: key,
+      logGroup,
+      reservedConcurrentExecutions: 2,
+      deadLetterQueueEnabled: true,
+      deadLetterQueue: new sqs.Queue(this, 'CallerDeadLetters', {
+        encryptionMasterKey: key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      }),
+    });
+
+    // execute-api:Invoke on GET /status/{item} of this API, and nothing else
+    this.egress.allow(this.caller, this.statusRoute);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The example apps under examples/: each synthesizes what it promises, and
+ * cdk-nag finds nothing on it that the posture table does not explain.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import * as signatureV4 from '@smithy/signature-v4';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { nagFindings } from './support/nag';
+import { TEST_ACCOUNT, TEST_REGION } from './support/test-stack';
+import { CALLER_SOURCE } from '../examples/private-vpc/caller-source';
+import { EXAMPLE_ACKNOWLEDGEMENTS, PrivateVpcStack } from '../examples/private-vpc/stack';
+
+function privateVpcStack() {
+  const app = new App();
+  return new PrivateVpcStack(app, 'InsideOutPrivateVpc', { env: { account: TEST_ACCOUNT, region: TEST_REGION } });
+}
+
+describe('examples/private-vpc', () => {
+  test('GIVEN the app WHEN synthesized THEN the function runs in the isolated subnets, reaches only the endpoint, and may invoke one route', () => {
+    // GIVEN
+    const stack = privateVpcStack();
+
+    // WHEN
+    const template = Template.fromStack(stack);
+
+    // THEN no way out but the endpoint
+    for (const kind of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::EgressOnlyInternetGateway']) {
+      template.resourceCountIs(kind, 0);
+    }
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    expect(Object.values(subnets).every((s: any) => s.Properties.MapPublicIpOnLaunch === false)).toBe(true);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as any;
+    expect(fn.Properties.VpcConfig.SubnetIds.map((r: any) => r.Ref).sort()).toEqual(Object.keys(subnets).sort());
+    expect(fn.Properties.Runtime).toBe('nodejs24.x');
+    expect(fn.Properties.Environment.Variables.ROUTE_URL).toBeDefined();
+
+    // the function's security group: HTTPS to the endpoint's group, and nothing else
+    const callerSg = stack.getLogicalId(stack.caller.connections.securityGroups[0].node.defaultChild as any);
+    const endpointSg = stack.getLogicalId(stack.egress.securityGroup.node.defaultChild as any);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'The caller function: HTTPS to the execute-api endpoint only',
+      SecurityGroupEgress: Match.absent(),
+    });
+    const egressRules = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).filter((r: any) => r.Properties.GroupId['Fn::GetAtt']?.[0] === callerSg);
+    expect(egressRules).toHaveLength(1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [callerSg, 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+      FromPort: 443,
+      ToPort: 443,
+      IpProtocol: 'tcp',
+    });
+
+    // its role: one customer managed policy, no inline one, and execute-api:Invoke on GET /status/* only
+    template.resourceCountIs('AWS::IAM::Policy', 1); // the flow log role's, acknowledged in the library
+    const grants = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((p: any) => p.Properties.PolicyDocument.Statement).flat();
+    const invoke = grants.filter((s: any) => s.Action === 'execute-api:Invoke');
+    expect(invoke).toHaveLength(1);
+    expect(JSON.stringify(invoke[0].Resource)).toMatch(/PrivateApiDeploymentStageegress[0-9A-F]+"\},"\/GET\/status\/\*"/);
+    const roleId = stack.getLogicalId(stack.caller.role!.node.defaultChild as any);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: roleId }] });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+      Policies: Match.absent(),
+    });
+  });
+
+  test('GIVEN the function code WHEN compiled THEN it is valid JavaScript that exports a handler', () => {
+    const exported: any = {};
+    // the code may load only node:crypto and the signer the runtime's AWS SDK brings
+    const modules: Record<string, unknown> = { 'node:crypto': crypto, '@smithy/signature-v4': signatureV4 };
+    const requireStub = (name: string) => {
+      expect(Object.keys(modules)).toContain(name);
+      return modules[name];
+    };
+    new vm.Script(CALLER_SOURCE).runInNewContext({ require: requireStub, exports: exported, process, console, URL, fetch });
+    expect(typeof exported.handler).toBe('function');
+  });
+
+  test('GIVEN the app WHEN cdk-nag AwsSolutions, NIST 800-53 R5 and HIPAA run THEN nothing is reported', () => {
+    expect(nagFindings(privateVpcStack(), ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security'])).toEqual([]);
+  });
+
+  test('GIVEN the app WHEN its one example acknowledgement is ignored THEN exactly that finding is reported', () => {
+    const raw = nagFindings(privateVpcStack(), ['AwsSolutions'], { ignoreAcknowledgements: true })
+      .filter((f) => f.resource.includes('/CallerRole/'));
+    expect(raw.map((f) => f.rule).sort()).toEqual([
+      // the example's own: the function's network interfaces
+      'AwsSolutions-IAM5[Resource::*]',
+      // the library's, on the policy allow() wrote the route grant into
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:.+\/<PrivateApiDeploymentStageegress[0-9A-F]+>\/GET\/status\/\*\]$/),
+    ]);
+    expect(new Set(raw.map((f) => f.resource))).toEqual(new Set(['InsideOutPrivateVpc/CallerRole/Grants/Resource']));
+  });
+
+  test('GIVEN the example acknowledgement WHEN README is read THEN its posture table lists it with the same reason', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const row = readme.split('\n').find((l) => l.includes('`examples/private-vpc`') && l.startsWith('| cdk-nag | `AwsSolutions-IAM5[Resource::*]`'));
+    expect(row).toBeDefined();
+    expect(row).toContain(EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces);
+  });
+});
