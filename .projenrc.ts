@@ -134,13 +134,16 @@ project.addTask('synth:example', {
   ],
 });
 
-// The fully private variant's example app.
-project.addTask('synth:private-vpc', {
-  description: 'Synthesize examples/private-vpc into cdk.out/private-vpc and print its stacks and resource counts',
+// The example apps of examples/ (the quickstart is the main job's).
+const exampleApps = ['poller', 'fan-out', 'private-vpc'];
+project.addTask('synth:examples', {
+  description: `Synthesize ${exampleApps.map((e) => `examples/${e}`).join(', ')} into cdk.out/examples/<name> and print their stacks and resource counts`,
   steps: [
-    { exec: 'rm -rf cdk.out/private-vpc' },
-    { exec: `${tsNode} examples/private-vpc/app.ts`, env: { CDK_OUTDIR: 'cdk.out/private-vpc' } },
-    { exec: `${tsNode} scripts/describe-assembly.ts cdk.out/private-vpc` },
+    { exec: 'rm -rf cdk.out/examples' },
+    ...exampleApps.flatMap((e) => [
+      { exec: `${tsNode} examples/${e}/app.ts`, env: { CDK_OUTDIR: `cdk.out/examples/${e}` } },
+      { exec: `${tsNode} scripts/describe-assembly.ts cdk.out/examples/${e}` },
+    ]),
   ],
 });
 

@@ -10,7 +10,10 @@ import * as signatureV4 from '@smithy/signature-v4';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { nagFindings } from './support/nag';
+import { definitionOf } from './support/state-machine-harness';
 import { TEST_ACCOUNT, TEST_REGION } from './support/test-stack';
+import { FAN_OUT_REQUESTS, FanOutStack } from '../examples/fan-out/stack';
+import { PollerStack } from '../examples/poller/stack';
 import { CALLER_SOURCE } from '../examples/private-vpc/caller-source';
 import { EXAMPLE_ACKNOWLEDGEMENTS, PrivateVpcStack } from '../examples/private-vpc/stack';
 
@@ -103,5 +106,60 @@ describe('examples/private-vpc', () => {
     const row = readme.split('\n').find((l) => l.includes('`examples/private-vpc`') && l.startsWith('| cdk-nag | `AwsSolutions-IAM5[Resource::*]`'));
     expect(row).toBeDefined();
     expect(row).toContain(EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces);
+  });
+});
+
+const ENV = { account: TEST_ACCOUNT, region: TEST_REGION };
+
+describe('examples/poller', () => {
+  test('GIVEN the app WHEN synthesized THEN two targets are polled every 15 minutes into an archive that detects price changes', () => {
+    // GIVEN
+    const stack = new PollerStack(new App(), 'InsideOutPoller', { env: ENV });
+
+    // WHEN
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(15 minutes)' });
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const ids = (c: any) => stack.getLogicalId(c.node.defaultChild);
+    const definition = definitionOf(template.toJSON(), TEST_REGION, undefined, {
+      [ids(stack.archive.bucket)]: 'archive', [ids(stack.archive.table!)]: 'hashes', [ids(stack.archive.topic!)]: 'arn:aws:sns:us-east-1:123456789012:changes',
+    });
+    const archiveStates = definition.States['Invoke each request'].ItemProcessor.States['Deliver to sink'].Branches[0].States;
+    expect(archiveStates['Archive: hash JSON'].Parameters['sha256.$']).toBe("States.Hash(States.JsonToString($.record.body.price), 'SHA-256')");
+    expect(stack.poller.requests.map((r) => r.id)).toEqual(['prices-1', 'prices-2', 'status-1']);
+  });
+
+  test('GIVEN the app WHEN cdk-nag AwsSolutions and Serverless run THEN nothing is reported', () => {
+    expect(nagFindings(new PollerStack(new App(), 'InsideOutPoller', { env: ENV }), ['AwsSolutions', 'Serverless'])).toEqual([]);
+  });
+});
+
+describe('examples/fan-out', () => {
+  test('GIVEN 200 requests WHEN synthesized THEN they are one state machine, one schedule and one route, inside the time budget', () => {
+    // GIVEN
+    const stack = new FanOutStack(new App(), 'InsideOutFanOut', { env: ENV });
+
+    // WHEN
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.resourceCountIs('AWS::ApiGateway::Method', 1);
+    expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(60);
+    const definition = definitionOf(template.toJSON(), TEST_REGION);
+    expect(definition.States['Plan requests'].Parameters.requests).toHaveLength(FAN_OUT_REQUESTS);
+    expect(definition.States['Invoke each request'].MaxConcurrency).toBe(40);
+    expect(stack.poller.timeBudget).toMatchObject({ requests: FAN_OUT_REQUESTS, waves: 5, executionTimeoutSeconds: 300 });
+    expect(stack.poller.timeBudget.worstCaseSeconds).toBeLessThanOrEqual(300);
+  });
+
+  test('GIVEN the app WHEN cdk-nag AwsSolutions and Serverless run THEN nothing is reported', () => {
+    expect(nagFindings(new FanOutStack(new App(), 'InsideOutFanOut', { env: ENV }), ['AwsSolutions', 'Serverless'])).toEqual([]);
   });
 });
