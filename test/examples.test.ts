@@ -17,9 +17,10 @@ import { PollerStack } from '../examples/poller/stack';
 import { CALLER_SOURCE } from '../examples/private-vpc/caller-source';
 import { EXAMPLE_ACKNOWLEDGEMENTS, PrivateVpcStack } from '../examples/private-vpc/stack';
 
+const ENV = { account: TEST_ACCOUNT, region: TEST_REGION };
+
 function privateVpcStack() {
-  const app = new App();
-  return new PrivateVpcStack(app, 'InsideOutPrivateVpc', { env: { account: TEST_ACCOUNT, region: TEST_REGION } });
+  return new PrivateVpcStack(new App(), 'InsideOutPrivateVpc', { env: ENV });
 }
 
 describe('examples/private-vpc', () => {
@@ -108,8 +109,6 @@ describe('examples/private-vpc', () => {
     expect(row).toContain(EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces);
   });
 });
-
-const ENV = { account: TEST_ACCOUNT, region: TEST_REGION };
 
 describe('examples/poller', () => {
   test('GIVEN the app WHEN synthesized THEN two targets are polled every 15 minutes into an archive that detects price changes', () => {

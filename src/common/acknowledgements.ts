@@ -1,6 +1,9 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
+/** Why no WAF guards the stage, in every pack that asks for one. */
+const NO_WEB_TRAFFIC_TO_FILTER = 'The API is an egress path for IAM-signed calls from this account; no anonymous web traffic can reach an integration, and targets are fixed at synth time, so WAF web-request rules have nothing to filter.';
+
 /**
  * Every scanner finding this library acknowledges, with the reason a
  * reviewer is given. README's "Security posture" table lists exactly
@@ -15,12 +18,12 @@ export const ACKNOWLEDGED_FINDINGS = {
   /** On the stage of an HttpProxyApi. */
   webApplicationFirewall: {
     id: 'AwsSolutions-APIG3',
-    reason: 'The API is an egress path for IAM-signed calls from this account; no anonymous web traffic can reach an integration, and targets are fixed at synth time, so WAF web-request rules have nothing to filter.',
+    reason: NO_WEB_TRAFFIC_TO_FILTER,
   },
   /** On the stage of an HttpProxyApi, for the compliance packs. */
   webApplicationFirewallInCompliancePacks: {
     id: 'APIGWAssociatedWithWAF',
-    reason: 'The API is an egress path for IAM-signed calls from this account; no anonymous web traffic can reach an integration, and targets are fixed at synth time, so WAF web-request rules have nothing to filter.',
+    reason: NO_WEB_TRAFFIC_TO_FILTER,
     packs: ['NIST.800.53.R5', 'PCI.DSS.321'],
   },
   /** On the stage of an HttpProxyApi. */

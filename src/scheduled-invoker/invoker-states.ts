@@ -3,7 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { latencyMsExpression } from './latency';
 import { PlannedRequest } from './request-plan';
-import { retriers, RetryPlan } from './retry-plan';
+import { DATA_LIMIT_EXCEEDED, retriers, RetryPlan } from './retry-plan';
 import { IHttpProxyTargetHost } from '../http-proxy-api/http-proxy-target';
 
 /** Inputs of the invoker's state machine definition. */
@@ -26,12 +26,6 @@ export const OUTCOMES = {
   tooLarge: 'RESPONSE_TOO_LARGE',
 } as const;
 
-/**
- * Raised when a task's result, or a state's input or output, is larger than
- * the 256 KiB payload quota. `States.ALL` does not catch it, so every state
- * that can meet it names it in a catcher of its own.
- */
-export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
 
 /** Names of the states, which show in the execution history. */
 export const STATE_NAMES = {

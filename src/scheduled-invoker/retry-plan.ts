@@ -25,6 +25,13 @@ export const FINAL_ERRORS = [
   451,
 ].map((c) => `ApiGateway.${c}`);
 
+/**
+ * Raised when a task's result, or a state's input or output, is larger than
+ * the 256 KiB payload quota. `States.ALL` does not catch it, so every state
+ * that can meet it names it in a catcher of its own.
+ */
+export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
+
 /** Answers and failures worth another attempt. */
 export const RETRYABLE_ERRORS = [
   'ApiGateway.429',
@@ -67,7 +74,7 @@ export function planRetry(scope: IConstruct, options: RequestRetryOptions = {}):
 export function retriers(plan: RetryPlan): sfn.RetryProps[] {
   return [
     // the same call would only bring the same answer
-    { errors: [...FINAL_ERRORS, 'States.DataLimitExceeded'], maxAttempts: 0 },
+    { errors: [...FINAL_ERRORS, DATA_LIMIT_EXCEEDED], maxAttempts: 0 },
     {
       errors: RETRYABLE_ERRORS,
       interval: Duration.seconds(plan.intervalSeconds),
