@@ -238,7 +238,13 @@ describe('HttpProxyApi: targets', () => {
     const method = Object.values(template().findResources('AWS::ApiGateway::Method'))[0] as any;
     const responses = method.Properties.Integration.IntegrationResponses;
     const byPattern = Object.fromEntries(responses.map((r: any) => [r.SelectionPattern, r.StatusCode]));
-    expect(byPattern).toMatchObject({ 200: '200', 404: '404', 429: '429', 503: '503' });
+    expect(byPattern).toMatchObject({ 404: '404', 429: '429', 503: '503' });
+    // API Gateway keys integration and method responses by status code: a
+    // second entry for 200 would replace the first, so there is one per code
+    const codes = responses.map((r: any) => r.StatusCode);
+    expect(new Set(codes).size).toBe(codes.length);
+    const selects = (code: number) => responses.filter((r: any) => new RegExp(`^(?:${r.SelectionPattern})$`).test(String(code))).map((r: any) => r.StatusCode);
+    expect([200, 206, 302, 400, 418, 500, 507].map(selects)).toEqual([['200'], ['200'], ['300'], ['400'], ['400'], ['500'], ['500']]);
     expect(responses.find((r: any) => r.StatusCode === '429').ResponseParameters).toEqual({ 'method.response.header.Retry-After': 'integration.response.header.Retry-After' });
     expect(responses.find((r: any) => r.StatusCode === '200').ResponseParameters['method.response.header.ETag']).toBe('integration.response.header.ETag');
     expect(method.Properties.MethodResponses.map((r: any) => r.StatusCode)).toEqual(responses.map((r: any) => r.StatusCode));

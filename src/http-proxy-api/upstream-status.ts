@@ -51,15 +51,24 @@ export function classPatternExcluding(statusClass: number, excluded: number[]): 
   return parts.join('|');
 }
 
-/** The integration responses of every target method, exact codes first. */
+/**
+ * The integration responses of every target method, one per method status.
+ * API Gateway keys an integration's responses by status code
+ * (`.../integration/responses/{status_code}`), so a class fallback that
+ * returns a code already listed (418 as 400) joins that code's pattern
+ * rather than becoming a second entry, which would replace the first.
+ */
 export function statusMappings(): StatusMapping[] {
-  const exact = EXACT_STATUS_CODES.map((code) => ({ selectionPattern: String(code), statusCode: String(code), headers: headersFor(code) }));
-  const fallbacks = STATUS_CLASSES.map((c) => ({
-    selectionPattern: classPatternExcluding(c, EXACT_STATUS_CODES),
-    statusCode: String(c * 100),
-    headers: headersFor(c * 100),
-  }));
-  return [...exact, ...fallbacks];
+  const mappings = new Map<string, StatusMapping>(EXACT_STATUS_CODES.map((code) => [String(code), { selectionPattern: String(code), statusCode: String(code), headers: headersFor(code) }]));
+  for (const c of STATUS_CLASSES) {
+    const statusCode = String(c * 100);
+    const pattern = classPatternExcluding(c, EXACT_STATUS_CODES);
+    const exact = mappings.get(statusCode);
+    mappings.set(statusCode, exact
+      ? { ...exact, selectionPattern: `${exact.selectionPattern}|${pattern}` }
+      : { selectionPattern: pattern, statusCode, headers: headersFor(c * 100) });
+  }
+  return [...mappings.values()];
 }
 
 /** The upstream headers a status passes back, given a target's declared ones. */

@@ -36,7 +36,12 @@
  *    against the whole status code for HTTP backends); the match decides the
  *    method response status, and only mapped `integration.response.header.*`
  *    values are returned (api-gateway-integration-settings-integration-response).
- *    An upstream that cannot be reached gives 500 "Internal server error".
+ *    An integration keeps its responses in a map keyed by status code
+ *    (API reference: Integration.integrationResponses, and
+ *    PutIntegrationResponse addressed by .../integration/responses/{status_code}),
+ *    so of two entries with one StatusCode only the later is kept. No match
+ *    and no default response, or an upstream that cannot be reached, gives
+ *    500 "Internal server error".
  *
  * Not emulated: throttling, caching, usage plans, resource policies and
  * mapping templates (the library defines none).
@@ -294,9 +299,14 @@ export class ApiGatewayEmulator {
       }
       return this.json(500, 'Internal server error');
     }
-    const response = (integration.IntegrationResponses ?? []).find((r: any) =>
+    const byStatus = new Map<string, any>();
+    for (const r of integration.IntegrationResponses ?? []) {
+      byStatus.set(String(r.StatusCode), r);
+    }
+    const responses = [...byStatus.values()];
+    const response = responses.find((r: any) =>
       r.SelectionPattern === undefined ? false : new RegExp(`^(?:${r.SelectionPattern})$`).test(String(upstream.status)))
-      ?? (integration.IntegrationResponses ?? []).find((r: any) => r.SelectionPattern === undefined);
+      ?? responses.find((r: any) => r.SelectionPattern === undefined);
     if (!response) {
       return this.json(500, 'Internal server error');
     }
