@@ -59,7 +59,10 @@ export function classPatternExcluding(statusClass: number, excluded: number[]): 
  * rather than becoming a second entry, which would replace the first.
  */
 export function statusMappings(): StatusMapping[] {
-  const mappings = new Map<string, StatusMapping>(EXACT_STATUS_CODES.map((code) => [String(code), { selectionPattern: String(code), statusCode: String(code), headers: headersFor(code) }]));
+  const mappings = new Map<string, StatusMapping>();
+  for (const code of EXACT_STATUS_CODES) {
+    mappings.set(String(code), { selectionPattern: String(code), statusCode: String(code), headers: headersFor(code) });
+  }
   for (const c of STATUS_CLASSES) {
     const statusCode = String(c * 100);
     const pattern = classPatternExcluding(c, EXACT_STATUS_CODES);
