@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ResponseArchive, ResponseArchiveProps } from '../src';
+import { HttpProxyApi, InvokerSchedule, ResponseArchive, ResponseArchiveProps, ScheduledInvoker } from '../src';
 import { testStack } from './support/test-stack';
 
 /** Each case: what is wrong, the props, and the parts the error must name (prop, value, what is accepted). */
@@ -22,6 +22,10 @@ const cases: Array<[string, (scope: Construct) => ResponseArchiveProps, RegExp[]
   ['a zero access log expiry', () => ({ accessLogsExpiration: Duration.days(0) }), [/accessLogsExpiration/, /"0 days"/]],
   ['a hashPath with a filter', () => ({ changeDetection: { hashPath: '$.items[?(@.id)]' } }), [/changeDetection\.hashPath/, /"\$\.items\[\?\(@\.id\)\]"/, /field names below the body/]],
   ['a hashPath not starting at $', () => ({ changeDetection: { hashPath: 'prices' } }), [/changeDetection\.hashPath/, /"prices"/]],
+  ['a target hash path with a filter', () => ({ changeDetection: { targetHashPaths: { prices: '$.items[0]' } } }),
+    [/changeDetection\.targetHashPaths\.prices/, /"\$\.items\[0\]"/, /field names below the body/]],
+  ['a token target hash path', () => ({ changeDetection: { targetHashPaths: { prices: Token.asString({ Ref: 'Path' }) } } }),
+    [/changeDetection\.targetHashPaths\.prices/, /a token/]],
   ['a topic with announceToTopic false', (s) => ({ changeDetection: { topic: new sns.Topic(s, 'T'), announceToTopic: false } }),
     [/changeDetection\.topic/, /either a topic or announceToTopic: false/]],
 ];
@@ -39,6 +43,18 @@ describe('ResponseArchive refuses bad input with a message naming prop, value an
     for (const part of expected) {
       expect(message).toMatch(part);
     }
+  });
+
+  test('a target hash path for a target the invoker does not call names the ids it does call', () => {
+    // GIVEN
+    const stack = testStack();
+    const api = new HttpProxyApi(stack, 'Egress');
+    const prices = api.addTarget('prices', { url: 'https://api.example.com/v1/prices' });
+    const archive = new ResponseArchive(stack, 'Archive', { changeDetection: { targetHashPaths: { price: '$.price' } } });
+
+    // WHEN / THEN
+    expect(() => new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests: [{ target: prices }], sink: archive }))
+      .toThrow(/^TestStack\/Archive: invalid changeDetection\.targetHashPaths: got "price"; accepted: ids of targets the invoker calls: prices$/);
   });
 
   test('metric helpers of parts that do not exist say what is missing', () => {

@@ -119,7 +119,13 @@ describe('change detection', () => {
     const s = archiveStates(setup({ changeDetection: { hashPath: '$.prices' } }).template);
     expect(s['Archive: prepare'].Parameters['key.$']).toBe(
       "States.Format('responses/target={}/date={}/{}/{}-{}.json', $.request.target, States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $$.Execution.Name, $.index, $.request.id)");
-    expect(s['Archive: prepare'].Next).toBe('Archive: hash JSON');
+    expect(s['Archive: prepare'].Next).toBe('Archive: part to hash present?');
+    // a path that reads nothing would fail the whole execution (States.Runtime)
+    expect(s['Archive: part to hash present?']).toMatchObject({
+      Type: 'Choice', Choices: [{ Variable: '$.record.body.prices', IsPresent: true, Next: 'Archive: hash JSON' }], Default: 'Archive: store without its part',
+    });
+    expect(s['Archive: store without its part']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Next: 'Archive: part to hash missing' });
+    expect(s['Archive: part to hash missing']).toMatchObject({ Type: 'Fail', Error: 'Archive.HashPathNotFound' });
     expect(s['Archive: hash JSON']).toMatchObject({
       Type: 'Pass', Parameters: { 'sha256.$': "States.Hash(States.JsonToString($.record.body.prices), 'SHA-256')" }, ResultPath: '$.hashed', Next: 'Archive: store',
     });
@@ -131,6 +137,16 @@ describe('change detection', () => {
     });
     expect(s['Archive: announce on topic']).toMatchObject({ Resource: 'arn:aws:states:::sns:publish', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Archive: announce failed?' }] });
     expect(JSON.stringify(s)).not.toContain('JSONata');
+  });
+
+  test('GIVEN a hash path for one target WHEN synthesized THEN that target hashes its part and the others their whole body', () => {
+    const s = archiveStates(setup({ changeDetection: { targetHashPaths: { prices: '$.price' } } }).template);
+    expect(s['Archive: prepare'].Next).toBe('Archive: which part to hash?');
+    expect(s['Archive: which part to hash?']).toMatchObject({
+      Choices: [{ Variable: '$.record.target', StringEquals: 'prices', Next: 'Archive: part to hash present? (prices)' }],
+      Default: 'Archive: body size known?',
+    });
+    expect(s['Archive: hash JSON (prices)'].Parameters['sha256.$']).toBe("States.Hash(States.JsonToString($.record.body.price), 'SHA-256')");
   });
 
   test('GIVEN whole-body change detection WHEN synthesized THEN only a body API Gateway says has at most 10,000 bytes reaches States.Hash', () => {

@@ -20,11 +20,13 @@ export class PollerStack extends Stack {
       url: 'https://api.shop.example/v1/prices/{sku}',
       queryParameters: ['currency'],
     });
-    this.status = this.api.addTarget('status', { url: 'https://status.partner.example/api/summary' });
+    // a status page that has not answered in 5 seconds is as good as down
+    this.status = this.api.addTarget('status', { url: 'https://status.partner.example/api/summary', timeout: Duration.seconds(5) });
 
     this.archive = new ResponseArchive(this, 'Archive', {
-      // a change of price, not of the timestamp beside it, is news
-      changeDetection: { hashPath: '$.price' },
+      // a change of price, not of the timestamp beside it, is news; the
+      // status summary is compared whole
+      changeDetection: { targetHashPaths: { prices: '$.price' } },
     });
 
     this.poller = new ScheduledInvoker(this, 'Poller', {

@@ -11,6 +11,8 @@ export interface ArchiveStatesProps {
   readonly tableName?: string;
   /** JSONPath below the body to hash (`$` for the whole body). */
   readonly hashPath?: string;
+  /** JSONPaths to hash instead, by target id. */
+  readonly targetHashPaths?: Record<string, string>;
   readonly storeChangesOnly: boolean;
   readonly topicArn?: string;
   readonly eventBusArn?: string;
@@ -63,6 +65,10 @@ export const ARCHIVE_STATE_NAMES = {
   hashJson: 'Archive: hash JSON',
   storeUnhashed: 'Archive: store unhashed',
   tooLargeToHash: 'Archive: too large to hash',
+  whichPart: 'Archive: which part to hash?',
+  partPresent: 'Archive: part to hash present?',
+  storeWithoutPart: 'Archive: store without its part',
+  partMissing: 'Archive: part to hash missing',
 } as const;
 
 /**
@@ -93,7 +99,6 @@ const HASH = '$.hashed.sha256';
 export function archiveStates(scope: Construct, props: ArchiveStatesProps): { chain: sfn.IChainable; maxDuration: Duration } {
   const n = ARCHIVE_STATE_NAMES;
   const detect = props.tableName !== undefined;
-  const wholeBody = !props.hashPath || props.hashPath === '$';
 
   const prepare = new sfn.Pass(scope, n.prepare, {
     comment: 'Builds the key and the record; the response is kept only inside the record',
@@ -254,13 +259,13 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
   } else {
     compare = afterStore;
   }
-  prepare.next(hashStates(scope, props, wholeBody, compare));
+  prepare.next(hashStates(scope, props, compare));
   return { chain: prepare, maxDuration: Duration.seconds(maxTasks * TASK_WORST_SECONDS) };
 }
 
 /**
- * Hashes the body, or the part `hashPath` names, into `$.hashed.sha256`,
- * then goes on to `next`.
+ * Hashes the body, or the part `hashPath` (or the target's entry in
+ * `targetHashPaths`) names, into `$.hashed.sha256`, then goes on to `next`.
  *
  * `States.Hash` takes at most 10,000 characters and fails the execution
  * beyond that. A whole body is hashed only when API Gateway's
@@ -270,16 +275,49 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
  * is stored and the request fails with `Archive.TooLargeToHash`, so nothing
  * is lost and the cause is on the request's record.
  */
-function hashStates(scope: Construct, props: ArchiveStatesProps, wholeBody: boolean, next: sfn.IChainable): sfn.IChainable {
+function hashStates(scope: Construct, props: ArchiveStatesProps, next: sfn.IChainable): sfn.IChainable {
   const n = ARCHIVE_STATE_NAMES;
   const hash = (name: string, input: string) => new sfn.Pass(scope, name, {
     parameters: { 'sha256.$': `States.Hash(${input}, 'SHA-256')` },
     resultPath: '$.hashed',
   });
-  if (!wholeBody) {
+
+  // A path that reads nothing would be an uncatchable States.Runtime error
+  // and end the whole execution, so presence is checked first: a body
+  // without the part (or not JSON at all) is stored, and its request fails.
+  let storeWithoutPart: sfn.IChainable | undefined;
+  const partOf = (path: string, suffix: string) => {
+    storeWithoutPart ??= task(scope, n.storeWithoutPart, 's3:putObject', storeParameters(props), true).next(new sfn.Fail(scope, n.partMissing, {
+      error: 'Archive.HashPathNotFound',
+      cause: 'The response was stored, but its body has no value at the JSONPath to hash (changeDetection.hashPath or targetHashPaths), or is not JSON',
+    }));
+    const value = `$.record.body${path.slice(1)}`;
     // the user chose the part; it must stay under the intrinsic's limit
-    return hash(n.hashJson, `States.JsonToString($.record.body${props.hashPath!.slice(1)})`).next(next);
+    return new sfn.Choice(scope, `${n.partPresent}${suffix}`)
+      .when(sfn.Condition.isPresent(value), hash(`${n.hashJson}${suffix}`, `States.JsonToString(${value})`).next(next))
+      .otherwise(storeWithoutPart);
+  };
+  const isPart = (path?: string): path is string => path !== undefined && path !== '$';
+
+  const byDefault = isPart(props.hashPath) ? partOf(props.hashPath, '') : wholeBodyHash(scope, props, hash, next);
+  const targets = Object.entries(props.targetHashPaths ?? {});
+  if (targets.length === 0) {
+    return byDefault;
   }
+  const which = new sfn.Choice(scope, n.whichPart);
+  for (const [target, path] of targets) {
+    which.when(sfn.Condition.stringEquals('$.record.target', target), isPart(path) ? partOf(path, ` (${target})`) : wholeBodyHash(scope, props, hash, next, ` (${target})`));
+  }
+  return which.otherwise(byDefault);
+}
+
+/**
+ * The whole body's hash. `States.Hash` takes at most 10,000 characters and
+ * fails the execution beyond that, so API Gateway's Content-Length decides
+ * (see hashStates).
+ */
+function wholeBodyHash(scope: Construct, props: ArchiveStatesProps, hash: (name: string, input: string) => sfn.Pass, next: sfn.IChainable, suffix = ''): sfn.IChainable {
+  const n = Object.fromEntries(Object.entries(ARCHIVE_STATE_NAMES).map(([k, v]) => [k, `${v}${suffix}`])) as Record<keyof typeof ARCHIVE_STATE_NAMES, string>;
   const textOrJson = new sfn.Choice(scope, n.textOrJson)
     .when(sfn.Condition.isString('$.record.body'), hash(n.hashText, '$.record.body').next(next))
     .otherwise(hash(n.hashJson, 'States.JsonToString($.record.body)').next(next));

@@ -17,6 +17,20 @@ export interface ChangeDetectionOptions {
   readonly hashPath?: string;
 
   /**
+   * A JSONPath to hash for some targets, by target id, where their
+   * responses differ from the rest: `{ prices: '$.price' }` hashes the
+   * price of the `prices` target, and `hashPath` (or the whole body) the
+   * others. `$` names the whole body.
+   *
+   * A response without a value at its path, or whose body is not JSON, is
+   * stored and its request recorded as `SINK_FAILED` with
+   * `Archive.HashPathNotFound`; so is one for `hashPath`.
+   *
+   * @default - every target uses `hashPath`
+   */
+  readonly targetHashPaths?: { [targetId: string]: string };
+
+  /**
    * Store a response only when its hash changed. An unchanged response then
    * leaves no new object.
    *

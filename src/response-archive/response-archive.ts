@@ -179,8 +179,11 @@ export class ResponseArchive extends Construct implements IResponseSink {
     const cd = props.changeDetection;
     if (cd) {
       this.changeDetection = cd;
-      if (cd.hashPath !== undefined && !/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(cd.hashPath)) {
-        throw invalidProp(this, 'changeDetection.hashPath', cd.hashPath, 'a JSONPath of field names below the body, such as "$.prices" or "$.data.items"');
+      const paths = { 'changeDetection.hashPath': cd.hashPath, ...Object.fromEntries(Object.entries(cd.targetHashPaths ?? {}).map(([t, p]) => [`changeDetection.targetHashPaths.${t}`, p])) };
+      for (const [prop, path] of Object.entries(paths)) {
+        if (path !== undefined && (Token.isUnresolved(path) || !/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(path))) {
+          throw invalidProp(this, prop, Token.isUnresolved(path) ? 'a token' : path, 'a JSONPath of field names below the body, such as "$.prices" or "$.data.items"');
+        }
       }
       if (cd.topic && cd.announceToTopic === false) {
         throw invalidProp(this, 'changeDetection.topic', 'given with announceToTopic: false', 'either a topic or announceToTopic: false');
@@ -212,12 +215,17 @@ export class ResponseArchive extends Construct implements IResponseSink {
     if (Stack.of(scope).region !== Stack.of(this).region && !Token.isUnresolved(Stack.of(this).region)) {
       throw invalidProp(scope, 'sink', `a ResponseArchive in ${Stack.of(this).region}`, `a ResponseArchive in the invoker's region (${Stack.of(scope).region})`);
     }
+    const unknown = Object.keys(this.changeDetection?.targetHashPaths ?? {}).filter((t) => !options.targetIds.includes(t));
+    if (unknown.length > 0) {
+      throw invalidProp(this, 'changeDetection.targetHashPaths', unknown.join(', '), `ids of targets the invoker calls: ${options.targetIds.join(', ')}`);
+    }
     this.grantStates(scope, options.role);
     const states = archiveStates(scope, {
       bucketName: this.bucket.bucketName,
       prefix: this.prefix,
       tableName: this.table?.tableName,
       hashPath: this.changeDetection?.hashPath,
+      targetHashPaths: this.changeDetection?.targetHashPaths,
       storeChangesOnly: this.changeDetection?.storeChangesOnly ?? false,
       topicArn: this.topic?.topicArn,
       eventBusArn: this.eventBus?.eventBusArn,
