@@ -297,7 +297,7 @@ describe('alarms and metrics', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: actions,
       Threshold: 1,
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)' })]),
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: actions, MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1,

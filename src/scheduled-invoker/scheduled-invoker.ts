@@ -647,7 +647,9 @@ export class ScheduledInvoker extends Construct {
     const executionsFailed = withAction(new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
       alarmDescription: `An execution of ${this.node.path} failed, timed out or was aborted: its requests were not all made`,
       metric: new cloudwatch.MathExpression({
-        expression: 'failed + timedOut + aborted',
+        // each metric is published only in a period it happened in: a
+        // failure with no timeout beside it must still add up
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
         usingMetrics: {
           failed: this.metricExecutionsFailed(),
           timedOut: this.metricExecutionsTimedOut(),
