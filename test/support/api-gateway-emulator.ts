@@ -43,6 +43,11 @@
  *    and no default response, or an upstream that cannot be reached, gives
  *    500 "Internal server error".
  *
+ * R7 access logging: after each request, the stage's AccessLogSetting.Format
+ *    is written with each `$context.*` variable replaced by its value, and
+ *    `-` for a variable with no value (set-up-logging, and the `$context`
+ *    variable reference in api-gateway-mapping-template-reference).
+ *
  * Not emulated: throttling, caching, usage plans, resource policies and
  * mapping templates (the library defines none).
  *
@@ -60,6 +65,8 @@ export interface EmulatedPrincipal {
   readonly secretAccessKey: string;
   /** Method ARNs the principal's identity policy allows, with `*` wildcards. */
   readonly allowedArns: string[];
+  /** The principal's ARN, as the access log shows it. */
+  readonly arn?: string;
 }
 
 export interface EmulatorOptions {
@@ -70,7 +77,12 @@ export interface EmulatorOptions {
   readonly upstreams: Record<string, string>;
   /** API id used in method ARNs. */
   readonly apiId?: string;
+  /** Receives each access log line the stage writes (R7). */
+  readonly onAccessLog?: (line: string) => void;
 }
+
+/** The `$context` variables of one request that the access log can name. */
+type RequestContext = Record<string, string | number | undefined>;
 
 interface Route {
   readonly segments: string[];
@@ -109,6 +121,8 @@ export class ApiGatewayEmulator {
   private readonly routes: Route[] = [];
   private readonly validators: Record<string, any>;
   private readonly apiId: string;
+  private readonly accessLogFormat?: string;
+  private requestCount = 0;
   private server?: http.Server;
   private port = 0;
 
@@ -120,6 +134,7 @@ export class ApiGatewayEmulator {
       throw new Error(`expected one stage, found ${stages.length}`);
     }
     this.stageName = stages[0][1].Properties.StageName;
+    this.accessLogFormat = stages[0][1].Properties.AccessLogSetting?.Format;
     this.apiId = options.apiId ?? 'a1b2c3d4e5';
     this.validators = Object.fromEntries(byType('AWS::ApiGateway::RequestValidator').map(([id, r]) => [id, r.Properties]));
 
@@ -151,16 +166,23 @@ export class ApiGatewayEmulator {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
-        this.handle(req, Buffer.concat(chunks).toString('utf8'))
+        const started = Date.now();
+        const context: RequestContext = {
+          'requestId': `req-${++this.requestCount}`,
+          'apiId': this.apiId,
+          'requestTime': new Date(started).toISOString(),
+          'httpMethod': req.method,
+          'identity.sourceIp': req.socket.remoteAddress,
+        };
+        void this.handle(req, Buffer.concat(chunks).toString('utf8'), context)
+          .catch((e): EmulatedResponse => ({ status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `emulator error: ${e.message}` }) }))
           .then((r) => {
             // a REST API buffers the whole integration response (its 10 MB
             // payload quota) and answers with its length
-            res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body ?? '', 'utf8')) });
+            const length = Buffer.byteLength(r.body ?? '', 'utf8');
+            res.writeHead(r.status, { ...r.headers, 'Content-Length': String(length) });
             res.end(r.body);
-          })
-          .catch((e) => {
-            res.writeHead(500, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ message: `emulator error: ${e.message}` }));
+            this.writeAccessLog({ ...context, status: r.status, responseLength: length, responseLatency: Date.now() - started });
           });
       });
     });
@@ -173,6 +195,17 @@ export class ApiGatewayEmulator {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     }
+  }
+
+  /** R7: the stage's access log format, filled in. */
+  private writeAccessLog(context: RequestContext): void {
+    if (!this.accessLogFormat || !this.options.onAccessLog) {
+      return;
+    }
+    this.options.onAccessLog(this.accessLogFormat.replace(/\$context\.([A-Za-z0-9.]+)/g, (_m, name: string) => {
+      const value = context[name];
+      return value === undefined || value === '' ? '-' : String(value).replace(/["\\]/g, '\\$&');
+    }));
   }
 
   /** R1: find the route and its path parameters. */
@@ -214,7 +247,7 @@ export class ApiGatewayEmulator {
     return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': extra.type ?? '', ...extra }, body: JSON.stringify({ message }) };
   }
 
-  private async handle(req: http.IncomingMessage, body: string): Promise<EmulatedResponse> {
+  private async handle(req: http.IncomingMessage, body: string, context: RequestContext): Promise<EmulatedResponse> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] !== this.stageName) {
@@ -223,14 +256,17 @@ export class ApiGatewayEmulator {
     const found = this.match(parts.slice(1));
     const method = found?.route.methods[req.method ?? 'GET'];
     if (!found || !method) {
+      context['error.message'] = 'Missing Authentication Token';
       return this.json(403, 'Missing Authentication Token');
     }
+    context.resourcePath = found.route.path;
     const methodArn = `arn:aws:execute-api:${this.options.region}:${this.options.account}:${this.apiId}/${this.stageName}/${req.method}${url.pathname.slice(this.stageName.length + 1)}`;
 
     // R2
     if (method.AuthorizationType === 'AWS_IAM') {
-      const denied = await this.authorize(req, url, body, methodArn);
+      const denied = await this.authorize(req, url, body, methodArn, context);
       if (denied) {
+        context['error.message'] = JSON.parse(denied.body).message;
         return denied;
       }
     }
@@ -291,14 +327,17 @@ export class ApiGatewayEmulator {
     // R5 + R6
     const timeoutMs = integration.TimeoutInMillis ?? 29000;
     let upstream: { status: number; headers: Record<string, string>; body: string };
+    const calledAt = Date.now();
     try {
       upstream = await send(target, integration.IntegrationHttpMethod, outHeaders, ['GET', 'HEAD'].includes(integration.IntegrationHttpMethod) ? undefined : body, timeoutMs);
     } catch (e: any) {
-      if (e.code === 'TIMEOUT') {
-        return this.json(504, 'Endpoint request timed out');
-      }
-      return this.json(500, 'Internal server error');
+      context['integration.latency'] = Date.now() - calledAt;
+      const message = e.code === 'TIMEOUT' ? 'Endpoint request timed out' : 'Internal server error';
+      context['error.message'] = message;
+      return this.json(e.code === 'TIMEOUT' ? 504 : 500, message);
     }
+    context['integration.status'] = upstream.status;
+    context['integration.latency'] = Date.now() - calledAt;
     const byStatus = new Map<string, any>();
     for (const r of integration.IntegrationResponses ?? []) {
       byStatus.set(String(r.StatusCode), r);
@@ -308,6 +347,7 @@ export class ApiGatewayEmulator {
       r.SelectionPattern === undefined ? false : new RegExp(`^(?:${r.SelectionPattern})$`).test(String(upstream.status)))
       ?? responses.find((r: any) => r.SelectionPattern === undefined);
     if (!response) {
+      context['error.message'] = 'Internal server error';
       return this.json(500, 'Internal server error');
     }
     const responseHeaders: Record<string, string> = {};
@@ -320,7 +360,9 @@ export class ApiGatewayEmulator {
     return { status: Number(response.StatusCode), headers: responseHeaders, body: upstream.body };
   }
 
-  private async authorize(req: http.IncomingMessage, url: URL, body: string, methodArn: string): Promise<EmulatedResponse | undefined> {
+  private async authorize(
+    req: http.IncomingMessage, url: URL, body: string, methodArn: string, context: RequestContext,
+  ): Promise<EmulatedResponse | undefined> {
     const auth = req.headers.authorization;
     if (!auth) {
       return this.json(403, 'Missing Authentication Token', { type: 'MissingAuthenticationTokenException' });
@@ -354,6 +396,8 @@ export class ApiGatewayEmulator {
     if (expectedSignature !== signature) {
       return this.json(403, 'The request signature we calculated does not match the signature you provided.', { type: 'InvalidSignatureException' });
     }
+    context['identity.caller'] = accessKeyId;
+    context['identity.userArn'] = principal.arn;
     if (!principal.allowedArns.some((arn) => wildcardMatch(arn, methodArn))) {
       return this.json(403, `User: ${accessKeyId} is not authorized to perform: execute-api:Invoke on resource: ${methodArn}`, { type: 'AccessDeniedException' });
     }

@@ -17,7 +17,7 @@ import * as path from 'path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite');
@@ -78,13 +78,35 @@ export class LocalAwsPeers {
     await this.s3.send(new CreateBucketCommand({ Bucket: name }));
   }
 
-  public async createTable(name: string): Promise<void> {
+  /** Creates a table, keyed as the template's AWS::DynamoDB::Table properties say (`pk` by default). */
+  public async createTable(name: string, properties?: { KeySchema: any[]; AttributeDefinitions: any[] }): Promise<void> {
     await this.dynamodb.send(new CreateTableCommand({
       TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: properties?.AttributeDefinitions ?? [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: properties?.KeySchema ?? [{ AttributeName: 'pk', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
     }));
+  }
+
+  /** Creates a queue; returns its URL and ARN, a sender, and a count of its visible messages. */
+  public async createQueue(name: string) {
+    const { QueueUrl } = await this.sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const attrs = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    return {
+      url: QueueUrl!,
+      arn: attrs.Attributes!.QueueArn!,
+      send: async (body: string, attributes: Record<string, string>) => {
+        await this.sqs.send(new SendMessageCommand({
+          QueueUrl,
+          MessageBody: body,
+          MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+        }));
+      },
+      visibleMessages: async () => {
+        const r = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+        return Number(r.Attributes?.ApproximateNumberOfMessages ?? 0);
+      },
+    };
   }
 
   /** Creates a topic with a queue subscribed to it; returns the topic ARN and a reader of its messages. */
@@ -105,13 +127,20 @@ export class LocalAwsPeers {
     return { topicArn: TopicArn!, messages };
   }
 
-  /** Keys and parsed bodies of every current object under a prefix. */
+  /** Keys and bodies (parsed when they are JSON) of every current object under a prefix. */
   public async objects(bucket: string, prefix = ''): Promise<Array<{ key: string; body: any }>> {
     const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
     const out: Array<{ key: string; body: any }> = [];
     for (const o of listed.Contents ?? []) {
       const got = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      out.push({ key: o.Key!, body: JSON.parse(await got.Body!.transformToString()) });
+      const text = await got.Body!.transformToString();
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text; // see the malformed-JSON case in poller.e2e.test.ts
+      }
+      out.push({ key: o.Key!, body });
     }
     return out.sort((a, b) => a.key.localeCompare(b.key));
   }

@@ -26,7 +26,7 @@ const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aw
 
 export const EMULATED_API_ID = 'a1b2c3d4e5';
 
-/** Replaces Refs and Fn::Join in a template value with literals. */
+/** Replaces Refs, Fn::GetAtt (as `Id.Attribute` in refs) and Fn::Join in a template value with literals. */
 export function resolveValue(value: any, refs: Record<string, string>): any {
   if (Array.isArray(value)) {
     return value.map((v) => resolveValue(v, refs));
@@ -38,6 +38,11 @@ export function resolveValue(value: any, refs: Record<string, string>): any {
         throw new Error(`no value for Ref ${value.Ref}`);
       }
       return r;
+    }
+    if ('Fn::GetAtt' in value) {
+      const [id, attribute] = value['Fn::GetAtt'];
+      // one the caller has no value for stays as it is
+      return refs[`${id}.${attribute}`] ?? value;
     }
     if ('Fn::Join' in value) {
       const [sep, parts] = value['Fn::Join'];
@@ -149,8 +154,18 @@ export class ApiGatewayInvoker {
     for (let i = 0; i < answer.rawHeaders.length; i += 2) {
       (responseHeaders[answer.rawHeaders[i]] ??= []).push(answer.rawHeaders[i + 1]);
     }
+    // a JSON body is parsed; one that does not parse is handed on as text
+    // (an assumption: the guide does not say, and without an AWS account
+    // it was not observed)
     const json = (answer.headers['content-type'] ?? '').includes('json');
-    const responseBody = json && answer.body ? JSON.parse(answer.body) : answer.body;
+    let responseBody: unknown = answer.body;
+    if (json && answer.body) {
+      try {
+        responseBody = JSON.parse(answer.body);
+      } catch {
+        responseBody = answer.body;
+      }
+    }
     const result = { StatusCode: answer.status, StatusText: http.STATUS_CODES[answer.status] ?? '', Headers: responseHeaders, ResponseBody: responseBody };
     if (answer.status < 200 || answer.status > 299) {
       throw Object.assign(new Error(JSON.stringify(result)), { name: `ApiGateway.${answer.status}` });
