@@ -134,6 +134,16 @@ project.addTask('synth:example', {
   ],
 });
 
+// examples/poller run on 127.0.0.1 for a few ticks (the end-to-end harness).
+project.addTask('local-run', {
+  description: 'Synthesize examples/poller, run LOCAL_RUN_TICKS (4) scheduled ticks against local peers on 127.0.0.1, print a timeline and a summary',
+  steps: [
+    { exec: 'rm -rf cdk.out/local-run' },
+    { exec: `${tsNode} examples/poller/app.ts`, env: { CDK_OUTDIR: 'cdk.out/local-run' } },
+    { exec: `${tsNode} scripts/local-run.ts cdk.out/local-run` },
+  ],
+});
+
 // The example apps of examples/ (the quickstart is the main job's).
 const exampleApps = ['poller', 'fan-out', 'private-vpc'];
 project.addTask('synth:examples', {

@@ -18,4 +18,10 @@ describe('README', () => {
     expect(main).toBe('synth:example');
     expect(Object.keys(tasks)).toContain(main);
   });
+
+  test('the local run it mentions beside them is a task projen defines', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    expect(readme).toContain('\nnpx projen local-run\n');
+    expect(tasks['local-run'].steps.map((s: any) => s.exec)).toContain('ts-node -r tsconfig-paths/register --project tsconfig.dev.json scripts/local-run.ts cdk.out/local-run');
+  });
 });

@@ -116,6 +116,14 @@ export class LocalDeployment {
     return this.refs[logicalId];
   }
 
+  /** The (only) state machine's definition, Refs resolved. */
+  public get definition(): any {
+    if (this.machines.length !== 1) {
+      throw new Error(`expected one state machine, found ${this.machines.length}`);
+    }
+    return this.machines[0].definition;
+  }
+
   /** The calls the state machines made through the API. */
   public get invocations() {
     return this.invoker?.calls ?? [];
