@@ -238,7 +238,7 @@ describe('examples/poller end to end', () => {
     const tick = await d.tick(at(0)); // the poller's own calls are signed and pass
     expect(tick.output.requests.every((r: any) => r.outcome === 'SUCCEEDED')).toBe(true);
     upstream.reset();
-    const base = new URL((d as any).emulator.url);
+    const base = new URL(d.apiUrl);
     const path = `${base.pathname}/status`;
 
     const unsigned = await send(new URL(`${base.origin}${path}`), 'GET', {}, undefined, 5_000);

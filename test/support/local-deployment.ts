@@ -31,7 +31,7 @@
 import { ApiGatewayEmulator } from './api-gateway-emulator';
 import { LocalAwsPeers, taskStates } from './aws-peers';
 import { AlarmState, CloudWatchEmulator } from './cloudwatch-emulator';
-import { ApiGatewayInvoker, EMULATED_API_ID, invokeArnsOf, resolveValue, runDefinition } from './state-machine-harness';
+import { ApiGatewayInvoker, EMULATED_API_ID, invokeArnsOf, resolveValue, runDefinition, statementsOf } from './state-machine-harness';
 
 export interface LocalDeploymentProps {
   readonly template: any;
@@ -114,6 +114,11 @@ export class LocalDeployment {
   /** The local name of a bucket, table or topic, by logical id. */
   public physicalName(logicalId: string): string {
     return this.refs[logicalId];
+  }
+
+  /** The stage's base URL on 127.0.0.1. */
+  public get apiUrl(): string {
+    return this.emulator!.url;
   }
 
   /** The (only) state machine's definition, Refs resolved. */
@@ -276,9 +281,7 @@ export class LocalDeployment {
       return injected;
     }
     const roleId = Object.keys(this.refs).find((k) => k.endsWith('.Arn') && this.refs[k] === target.RoleArn)?.slice(0, -'.Arn'.length);
-    const allowed = roleId !== undefined && Object.values<any>(this.props.template.Resources)
-      .filter((r) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && (r.Properties.Roles ?? []).some((x: any) => x.Ref === roleId))
-      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+    const allowed = roleId !== undefined && statementsOf(this.props.template, roleId)
       .some((s: any) => s.Effect === 'Allow' && [s.Action].flat().includes('states:StartExecution') && [resolveValue(s.Resource, this.refs)].flat().includes(target.Arn));
     return allowed ? undefined : { code: 'AccessDeniedException', message: `${target.RoleArn} is not authorized to perform: states:StartExecution on resource: ${target.Arn}` };
   }

@@ -75,12 +75,17 @@ export function definitionOf(template: any, region: string, logicalId?: string, 
   return JSON.parse(resolveValue(machines[0][1].Properties.DefinitionString, { ...templateRefs(template, region), ...extraRefs }));
 }
 
+/** Every statement of the policies (inline or managed) attached to a role. */
+export function statementsOf(template: any, roleLogicalId: string): any[] {
+  return Object.values<any>(template.Resources)
+    .filter((r) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && (r.Properties.Roles ?? []).some((x: any) => x.Ref === roleLogicalId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+}
+
 /** The execute-api ARNs a role's policies allow, resolved. */
 export function invokeArnsOf(template: any, region: string, roleLogicalId: string): string[] {
   const refs = templateRefs(template, region);
-  return Object.values<any>(template.Resources)
-    .filter((r) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && (r.Properties.Roles ?? []).some((x: any) => x.Ref === roleLogicalId))
-    .flatMap((r) => r.Properties.PolicyDocument.Statement)
+  return statementsOf(template, roleLogicalId)
     .filter((s: any) => [s.Action].flat().includes('execute-api:Invoke'))
     .flatMap((s: any) => [resolveValue(s.Resource, refs)].flat());
 }
