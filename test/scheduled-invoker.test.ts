@@ -260,7 +260,12 @@ describe('IAM', () => {
         ],
       },
     });
-    // the role's default policy holds only logging and tracing
+    // the role's default policy holds only logging and tracing, and like
+    // every policy of both roles it is a managed one (no IAMNoInlinePolicy)
+    const roles = [invoker.role, invoker.schedulerRole].map((r) => stack.getLogicalId(r.node.defaultChild as any));
+    const inline = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: any) => roles.includes(r.Ref)));
+    expect(inline).toEqual([]);
+    expect((invoker.role.node.findChild('DefaultPolicy').node.defaultChild as any).cfnResourceType).toBe('AWS::IAM::ManagedPolicy');
     const defaultPolicy = stack.resolve((invoker.role.node.findChild('DefaultPolicy').node.defaultChild as any).policyDocument);
     const actions = defaultPolicy.Statement.flatMap((s: any) => [s.Action].flat());
     expect(actions.every((a: string) => /^(logs|xray|kms):/.test(a))).toBe(true);

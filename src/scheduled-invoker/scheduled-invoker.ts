@@ -22,6 +22,7 @@ import { TimeBudget } from './time-budget';
 import { acknowledge, acknowledgeWildcardResource } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
 import { createLogEncryptionKey } from '../common/log-key';
+import { ManagedPolicyRole } from '../common/managed-policy-role';
 import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
 
 /** The longest an Express execution may run. */
@@ -280,10 +281,10 @@ export class ScheduledInvoker extends Construct {
     const executionTimeout = this.executionTimeout(props.executionTimeout);
     const expression = props.schedule._bind(this, 'schedule');
 
-    this.role = new iam.Role(this, 'Role', {
+    this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'Runs a ScheduledInvoker: invokes its requested routes and writes its logs and traces',
-    });
+    }, 'What Step Functions logging and X-Ray tracing of one ScheduledInvoker need');
     this.routeGrants = this.grantRoutes();
 
     const sinkScope = new Construct(this, 'Sink');
@@ -577,7 +578,7 @@ export class ScheduledInvoker extends Construct {
   }
 
   private createSchedulerRole(): iam.Role {
-    return new iam.Role(this, 'SchedulerRole', {
+    return new ManagedPolicyRole(this, 'SchedulerRole', {
       description: 'Lets EventBridge Scheduler start the ScheduledInvoker state machine and dead-letter failed starts',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
@@ -589,7 +590,7 @@ export class ScheduledInvoker extends Construct {
           },
         },
       }),
-    });
+    }, 'Start the state machine of one ScheduledInvoker, and dead-letter failed starts');
   }
 
   private timeWindow(window: Duration | undefined): scheduler.TimeWindow {
