@@ -2,6 +2,7 @@
 // route, however many requests there are.
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { createAlarmTopic } from '../alarm-topic';
 import { HttpProxyApi, InvokerRequest, InvokerSchedule, ScheduledInvoker } from 'cdk-inside-out-gateway';
 
 /** How many requests the example makes on each tick. */
@@ -30,6 +31,7 @@ export class FanOutStack extends Stack {
       requests,
       maxConcurrency: 40,
       retry: { maxAttempts: 2 },
+      alarmTopic: createAlarmTopic(this),
     });
   }
 }

@@ -3,6 +3,7 @@
 // response and announces each real change once.
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { createAlarmTopic } from '../alarm-topic';
 import { HttpProxyApi, HttpProxyTarget, InvokerSchedule, ResponseArchive, ScheduledInvoker } from 'cdk-inside-out-gateway';
 
 export class PollerStack extends Stack {
@@ -37,6 +38,7 @@ export class PollerStack extends Stack {
         { target: this.status },
       ],
       sink: this.archive,
+      alarmTopic: createAlarmTopic(this),
     });
   }
 }

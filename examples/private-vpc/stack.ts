@@ -34,7 +34,8 @@ class ManagedPolicyRole extends iam.Role {
 
 /** Findings of this example's own function, and why they stay (README, "Security posture"). */
 export const EXAMPLE_ACKNOWLEDGEMENTS = {
-  networkInterfaces: 'A function in a VPC creates, describes and deletes its network interfaces; ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions, and Lambda needs the set on Resource "*".',
+  networkInterfaces: 'A function in a VPC creates, describes and deletes its network interfaces, and sends X-Ray traces; ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets, xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so they need Resource "*".',
+  deadLetterQueue: 'This queue is the function\'s dead-letter queue: what lands in it is kept 14 days for a person to read, and a dead-letter queue of its own would only move the same messages again.',
 };
 
 export class PrivateVpcStack extends Stack {
@@ -93,12 +94,21 @@ export class PrivateVpcStack extends Stack {
     );
     Validations.of(role.grantPolicy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces });
 
+    const deadLetterQueue = new sqs.Queue(this, 'CallerDeadLetters', {
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: EXAMPLE_ACKNOWLEDGEMENTS.deadLetterQueue });
+
     this.caller = new lambda.Function(this, 'Caller', {
       runtime: lambda.Runtime.NODEJS_24_X,
       role,
       handler: 'index.handler',
       code: lambda.Code.fromInline(CALLER_SOURCE),
       timeout: Duration.seconds(30),
+      memorySize: 256,
+      tracing: lambda.Tracing.ACTIVE,
       vpc: this.egress.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [callerSecurityGroup],
@@ -111,11 +121,7 @@ export class PrivateVpcStack extends Stack {
       logGroup,
       reservedConcurrentExecutions: 2,
       deadLetterQueueEnabled: true,
-      deadLetterQueue: new sqs.Queue(this, 'CallerDeadLetters', {
-        encryptionMasterKey: key,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      }),
+      deadLetterQueue,
     });
 
     // execute-api:Invoke on GET /status/{item} of this API, and nothing else
