@@ -1,0 +1,98 @@
+/**
+ * Least privilege, walked: every statement of every identity policy (and of
+ * the execute-api endpoint policy) in the kitchen-sink stack. No action may
+ * be `*` or `service:*`; a resource with a `*` in it must be one of the
+ * kinds README's security posture table explains, on the policy it names.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { kitchenSinkStack } from './support/kitchen-sink';
+
+const stack = kitchenSinkStack();
+const template = Template.fromStack(stack).toJSON();
+const postureRows = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8').split('\n').filter((l) => /^\| [^|]+ \| `[^`]+` \|/.test(l));
+
+/** One statement, flattened: where it is, its actions, and each resource as text with Refs named. */
+interface Grant {
+  readonly policy: string;
+  readonly type: string;
+  readonly actions: string[];
+  readonly resource: string;
+}
+
+function text(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value['Fn::Join']) return value['Fn::Join'][1].map(text).join(value['Fn::Join'][0]);
+  throw new Error(`unexpected ${JSON.stringify(value)}`);
+}
+
+const grants: Grant[] = Object.entries<any>(template.Resources).flatMap(([id, r]) => {
+  const documents = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) ? [r.Properties.PolicyDocument]
+    : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)
+      : r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.PolicyDocument ? [r.Properties.PolicyDocument] : [];
+  return documents.flatMap((d: any) => d.Statement.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) =>
+    [s.Resource].flat().map((res: any) => ({ policy: id, type: r.Type, actions: [s.Action].flat(), resource: text(res) }))));
+});
+
+/**
+ * The wildcard resources the posture table explains: its row (tool and
+ * finding), the policies they may be in, and the actions they may go with.
+ */
+const EXPLAINED = [
+  {
+    row: '| cdk-nag | `AwsSolutions-IAM5[Resource::*]` | the default policy of a `ScheduledInvoker`',
+    policy: /^PollerRoleDefaultPolicy/,
+    resource: /^\*$/,
+    actions: /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/,
+  },
+  {
+    row: '| cdk-nag | `AwsSolutions-IAM5[Resource::<execute-api ARN of one route, * for each path parameter>]`',
+    policy: /^(PollerRouteGrants|WorkloadDefaultPolicy)/,
+    resource: /^arn:<AWS::Partition>:execute-api:us-east-1:123456789012:<(EgressApi|PrivateApi)[0-9A-F]+>\/<\w+>\/(GET|POST)\/[a-z/{}]+\/\*$/,
+    actions: /^execute-api:Invoke$/,
+  },
+  {
+    row: '| cdk-nag | `AwsSolutions-IAM5[Resource::<archive bucket ARN>/<prefix>*]`',
+    policy: /^PollerSinkArchiveGrants/,
+    resource: /^<ArchiveBucket[0-9A-F]+\.Arn>\/polls\/\*$/,
+    actions: /^s3:PutObject$/,
+  },
+  {
+    row: '| least-privilege test | `Resource::arn:<partition>:execute-api:<region>:<account>:*/<stage>/<METHOD>/<path>`',
+    policy: /^PrivateEgressExecuteApiEndpoint/,
+    resource: /^arn:<AWS::Partition>:execute-api:us-east-1:123456789012:\*\/egress\/GET\/status\/\*$/,
+    actions: /^execute-api:Invoke$/,
+  },
+];
+
+describe('least privilege over the kitchen sink', () => {
+  test('GIVEN every option on WHEN its policies are walked THEN there are grants to walk', () => {
+    const policies = new Set(grants.map((g) => g.policy.replace(/[0-9A-F]{8}$/, '')));
+    for (const p of ['PollerRoleDefaultPolicy', 'PollerRouteGrants', 'PollerSinkArchiveGrants', 'PollerSchedulerRoleDefaultPolicy', 'PrivateEgressExecuteApiEndpoint', 'WorkloadDefaultPolicy']) {
+      expect(policies).toContain(p);
+    }
+  });
+
+  test('GIVEN every policy WHEN its actions are read THEN none is "*" or a whole service', () => {
+    const wide = grants.flatMap((g) => g.actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a)).map((a) => `${g.policy}: ${a}`));
+    expect(wide).toEqual([]);
+  });
+
+  test('GIVEN every policy WHEN its resources are read THEN each one with a * is a kind the posture table explains, in the policy it names', () => {
+    const unexplained = grants
+      .filter((g) => g.resource.includes('*'))
+      .filter((g) => !EXPLAINED.some((e) => e.policy.test(g.policy) && e.resource.test(g.resource) && g.actions.every((a) => e.actions.test(a))))
+      .map((g) => `${g.policy}: ${g.actions.join(',')} on ${g.resource}`);
+    expect(unexplained).toEqual([]);
+  });
+
+  test('GIVEN the explained kinds WHEN README is read THEN each is a row of its posture table, and each is met in the kitchen sink', () => {
+    for (const e of EXPLAINED) {
+      expect(postureRows.filter((r) => r.startsWith(e.row))).toHaveLength(1);
+      expect(grants.some((g) => e.policy.test(g.policy) && e.resource.test(g.resource))).toBe(true);
+    }
+  });
+});
