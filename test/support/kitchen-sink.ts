@@ -111,7 +111,9 @@ export function kitchenSinkStack(): Stack {
   const privateApi = new HttpProxyApi(stack, 'PrivateApi', { endpointType: apigw.EndpointType.PRIVATE, privateAccess: egress, logEncryptionKey: key });
   const status = privateApi.addTarget('status', { url: 'https://status.partner.example/api/{item}' });
   // a workload role that keeps its grants in a managed policy, as NIST and HIPAA ask
-  const workload = new ManagedPolicyRole(stack, 'Workload', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }, 'The workload: one route');
+  const workload = new ManagedPolicyRole(stack, 'Workload', {
+    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+  }, 'The workload: one route');
   egress.allow(workload, status);
   return stack;
 }
