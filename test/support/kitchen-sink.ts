@@ -106,7 +106,13 @@ export function kitchenSinkStack(): Stack {
   });
 
   const egress = new PrivateVpcEgressPolicy(stack, 'PrivateEgress', {
-    isolatedVpc: { maxAzs: 2, dynamoDbGatewayEndpoint: true, s3GatewayEndpoint: true, flowLogRetention: logs.RetentionDays.ONE_YEAR, flowLogEncryptionKey: key },
+    isolatedVpc: {
+      maxAzs: 2,
+      dynamoDbGatewayEndpoint: true,
+      s3GatewayEndpoint: true,
+      flowLogRetention: logs.RetentionDays.ONE_YEAR,
+      flowLogEncryptionKey: key,
+    },
   });
   const privateApi = new HttpProxyApi(stack, 'PrivateApi', { endpointType: apigw.EndpointType.PRIVATE, privateAccess: egress, logEncryptionKey: key });
   const status = privateApi.addTarget('status', { url: 'https://status.partner.example/api/{item}' });
