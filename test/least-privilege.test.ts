@@ -6,8 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { kitchenSinkStack } from './support/kitchen-sink';
+import { PollerStack } from '../examples/poller/stack';
+import { PrivateVpcStack } from '../examples/private-vpc/stack';
 
 const stack = kitchenSinkStack();
 const template = Template.fromStack(stack).toJSON();
@@ -93,6 +96,25 @@ describe('least privilege over the kitchen sink', () => {
     for (const e of EXPLAINED) {
       expect(postureRows.filter((r) => r.startsWith(e.row))).toHaveLength(1);
       expect(grants.some((g) => e.policy.test(g.policy) && e.resource.test(g.resource))).toBe(true);
+    }
+  });
+
+  test('GIVEN every KMS key of the kitchen sink and the examples WHEN its policy is read THEN only AWS services may create grants on it (CT.KMS.PR.3)', () => {
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const templates = [template, ...[new PollerStack(new App(), 'P', { env }), new PrivateVpcStack(new App(), 'V', { env })].map((st) => Template.fromStack(st).toJSON())];
+    const keys = templates.flatMap((t) => Object.entries<any>(t.Resources).filter(([, r]) => r.Type === 'AWS::KMS::Key'));
+    // the library's log, topic and flow log keys among them
+    expect(keys.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expect.arrayContaining(['ArchiveTopicKey', 'EgressLogKey', 'PollerLogKey', 'PrivateEgressVpcFlowLogKey']));
+    for (const [id, key] of keys) {
+      const deny = key.Properties.KeyPolicy.Statement.find((st: any) => st.Effect === 'Deny' && st.Action === 'kms:CreateGrant');
+      expect({ id, deny }).toEqual({
+        id,
+        deny: expect.objectContaining({
+          Principal: { AWS: '*' },
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        }),
+      });
     }
   });
 });

@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CALLER_SOURCE } from './caller-source';
+import { denyGrantsExceptForAwsServices } from '../key-policy';
 import { HttpProxyApi, PrivateVpcEgressPolicy } from 'cdk-inside-out-gateway';
 
 /**
@@ -72,6 +73,7 @@ export class PrivateVpcStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    key.addToResourcePolicy(denyGrantsExceptForAwsServices());
     const logGroup = new logs.LogGroup(this, 'CallerLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: key,

@@ -2,13 +2,14 @@ import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { createEncryptionKey } from './encryption-key';
 
 /**
  * A KMS key with rotation that CloudWatch Logs of this account and region
  * may use, and only for log groups (checked by encryption context).
  */
 export function createLogEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
-  const key = new kms.Key(scope, id, { description, enableKeyRotation: true });
+  const key = createEncryptionKey(scope, id, description);
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsOfThisAccount',
     principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],

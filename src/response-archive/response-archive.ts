@@ -11,6 +11,7 @@ import { ARCHIVE_PREFIX } from './archive-key';
 import { archiveStates } from './archive-states';
 import { ChangeDetectionOptions } from './change-detection';
 import { acknowledgeInCompliancePacks, acknowledgeWildcardResource } from '../common/acknowledgements';
+import { createEncryptionKey } from '../common/encryption-key';
 import { invalidProp } from '../common/errors';
 import { IResponseSink, ResponseSinkBindOptions, ResponseSinkConfig } from '../scheduled-invoker/response-sink';
 
@@ -316,10 +317,7 @@ export class ResponseArchive extends Construct implements IResponseSink {
   }
 
   private createTopic(key: kms.IKey | undefined): sns.Topic {
-    const masterKey = key ?? new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts the change topic of a ResponseArchive',
-      enableKeyRotation: true,
-    });
+    const masterKey = key ?? createEncryptionKey(this, 'TopicKey', 'Encrypts the change topic of a ResponseArchive');
     return new sns.Topic(this, 'Changes', {
       displayName: 'Changed responses',
       masterKey,

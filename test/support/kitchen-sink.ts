@@ -23,12 +23,14 @@ import { createAlarmTopic } from '../../examples/alarm-topic';
 import {
   HeaderSecret, HttpProxyApi, InvokerSchedule, PrivateVpcEgressPolicy, RequestBody, ResponseArchive, ScheduledInvoker,
 } from '../../src';
+import { denyGrantsExceptForAwsServices } from '../../src/common/encryption-key';
 import { ManagedPolicyRole } from '../../src/common/managed-policy-role';
 
 export function kitchenSinkStack(): Stack {
   const stack = testStack('KitchenSink');
   const key = new kms.Key(stack, 'Key', { description: 'Logs, archive and hashes of the kitchen sink', enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
   key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+  key.addToResourcePolicy(denyGrantsExceptForAwsServices());
 
   const api = new HttpProxyApi(stack, 'Egress', {
     restApiName: 'kitchen-sink-egress',
