@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sqs',
     // evaluates the synthesized identity and resource policies
     '@cloud-copilot/iam-simulate',
+    // cfn-guard 3.1.1 and AWS Control Tower's proactive rules, for the scans
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
 
   publishToPypi: {
@@ -73,7 +75,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '__pycache__/', '/.tmp/', 'examples/**/java/target/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '.venv-scan/', '__pycache__/', '/.tmp/', 'examples/**/java/target/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/'] },
 });
 
@@ -102,11 +104,24 @@ project.postCompileTask.spawn(rosetta);
 
 // Type-check tests, examples and scripts: ts-jest compiles each test file
 // on its own and does not report type errors in the helpers it imports.
+// The Python scanners of the scans suite, pinned (with every dependency) and
+// installed into .venv-scan once; the build installs them before the tests.
+const scanTools = project.addTask('scan:tools', {
+  description: 'Install cfn-lint and checkov, pinned in test/scans/, into .venv-scan',
+  exec: [
+    'cmp -s test/scans/constraints.txt .venv-scan/installed.txt',
+    '|| (rm -rf .venv-scan && python3 -m venv .venv-scan'
+    + ' && .venv-scan/bin/pip install --quiet --disable-pip-version-check -r test/scans/requirements.txt -c test/scans/constraints.txt'
+    + ' && cp test/scans/constraints.txt .venv-scan/installed.txt)',
+  ].join(' '),
+});
+
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check everything tsconfig.dev.json covers (tests, examples, scripts)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 project.testTask.prependSpawn(typecheck);
+project.testTask.prependSpawn(scanTools);
 
 // Package JavaScript, Python and Java whether or not CI is set: the
 // consumer tests below need the wheel and the jar.

@@ -2,7 +2,7 @@
 // egress API reachable only through its execute-api endpoint, and a Lambda
 // function in the isolated subnets that may call one target, signing its
 // requests with SigV4. Nothing in the VPC has another way out.
-import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -37,6 +37,7 @@ class ManagedPolicyRole extends iam.Role {
 export const EXAMPLE_ACKNOWLEDGEMENTS = {
   networkInterfaces: 'A function in a VPC creates, describes and deletes its network interfaces, and sends X-Ray traces; ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets, xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so they need Resource "*".',
   deadLetterQueue: 'This queue is the function\'s dead-letter queue: what lands in it is kept 14 days for a person to read, and a dead-letter queue of its own would only move the same messages again.',
+  functionRoleDependency: 'aws-cdk-lib\'s Function depends on its role explicitly as well as through Fn::GetAtt; the repeated DependsOn is redundant and harmless.',
 };
 
 export class PrivateVpcStack extends Stack {
@@ -95,6 +96,7 @@ export class PrivateVpcStack extends Stack {
       }),
     );
     Validations.of(role.grantPolicy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces });
+    (role.grantPolicy.node.defaultChild as CfnResource).addMetadata('checkov', { skip: [{ id: 'CKV_AWS_111', comment: EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces }] });
 
     const deadLetterQueue = new sqs.Queue(this, 'CallerDeadLetters', {
       encryptionMasterKey: key,
@@ -102,6 +104,8 @@ export class PrivateVpcStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     Validations.of(deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: EXAMPLE_ACKNOWLEDGEMENTS.deadLetterQueue });
+    // cfn-guard's Control Tower rule, read by the scan from the resource's Metadata
+    (deadLetterQueue.node.defaultChild as CfnResource).addMetadata('guard', { SuppressedRules: ['sqs_dlq_check'] });
 
     this.caller = new lambda.Function(this, 'Caller', {
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -125,6 +129,8 @@ export class PrivateVpcStack extends Stack {
       deadLetterQueueEnabled: true,
       deadLetterQueue,
     });
+
+    (this.caller.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 
     // execute-api:Invoke on GET /status/{item} of this API, and nothing else
     this.egress.allow(this.caller, this.statusRoute);

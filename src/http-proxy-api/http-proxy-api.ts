@@ -15,6 +15,7 @@ import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp, problem } from '../common/errors';
 import { createLogEncryptionKey } from '../common/log-key';
+import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
 /** API Gateway cache cluster sizes, in GB. */
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
@@ -255,6 +256,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     acknowledgeInCompliancePacks(this.stage, 'webApplicationFirewallInCompliancePacks');
     acknowledgeInCompliancePacks(this.stage, 'responseCache');
     acknowledgeInCompliancePacks(this.stage, 'backendClientCertificate');
+    acknowledgeInTemplate(this.stage, 'stageCache');
 
     // The stage's method settings are rendered late, so targets added after
     // construction get their throttle and cache overrides.

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
 import { createLogEncryptionKey } from '../common/log-key';
+import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
 /** Props of `IsolatedVpc`. */
 export interface IsolatedVpcProps {
@@ -98,6 +99,11 @@ export class IsolatedVpc extends Construct {
       },
     });
     acknowledgeInCompliancePacks(this.vpc, 'defaultSecurityGroupOpen');
+    for (const subnet of this.vpc.isolatedSubnets) {
+      if (!Token.isUnresolved(subnet.availabilityZone)) {
+        acknowledgeInTemplate(subnet, 'subnetAvailabilityZone');
+      }
+    }
     const flowLogPolicy = this.vpc.node.tryFindChild('all')?.node.tryFindChild('IAMRole')?.node.tryFindChild('DefaultPolicy');
     if (flowLogPolicy) {
       acknowledgeInCompliancePacks(flowLogPolicy, 'flowLogRoleInlinePolicy');

@@ -13,6 +13,7 @@ import { ChangeDetectionOptions } from './change-detection';
 import { acknowledgeInCompliancePacks, acknowledgeWildcardResource } from '../common/acknowledgements';
 import { createEncryptionKey } from '../common/encryption-key';
 import { invalidProp } from '../common/errors';
+import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 import { IResponseSink, ResponseSinkBindOptions, ResponseSinkConfig } from '../scheduled-invoker/response-sink';
 
 /** Props of `ResponseArchive`. */
@@ -154,6 +155,9 @@ export class ResponseArchive extends Construct implements IResponseSink {
       });
       acknowledgeInCompliancePacks(this.logBucket, 'accessLogBucketKms');
       acknowledgeInCompliancePacks(this.logBucket, 'bucketReplication');
+      for (const finding of ['accessLogBucketLogging', 'accessLogBucketLoggingGuard', 'accessLogBucketKmsGuard', 'eventNotifications', 'objectLock'] as const) {
+        acknowledgeInTemplate(this.logBucket, finding);
+      }
       const bucket = new s3.Bucket(this, 'Bucket', {
         encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
         encryptionKey: props.encryptionKey,
@@ -171,8 +175,11 @@ export class ResponseArchive extends Construct implements IResponseSink {
       });
       this.enableAccessLogs(bucket, this.logBucket);
       acknowledgeInCompliancePacks(bucket, 'bucketReplication');
+      acknowledgeInTemplate(bucket, 'eventNotifications');
+      acknowledgeInTemplate(bucket, 'objectLock');
       if (!props.encryptionKey) {
         acknowledgeInCompliancePacks(bucket, 'archiveBucketSseS3');
+        acknowledgeInTemplate(bucket, 'archiveBucketSseS3Guard');
       }
       this.bucket = bucket;
     }
@@ -198,6 +205,9 @@ export class ResponseArchive extends Construct implements IResponseSink {
         removalPolicy,
       });
       acknowledgeInCompliancePacks(this.table, 'hashTableBackupPlan');
+      if (!cd.encryptionKey) {
+        acknowledgeInTemplate(this.table, 'hashTableAwsOwnedKey');
+      }
       if (cd.announceToTopic ?? true) {
         this.topic = cd.topic ?? this.createTopic(cd.encryptionKey);
       }

@@ -23,6 +23,7 @@ import { acknowledge, acknowledgeWildcardResource } from '../common/acknowledgem
 import { invalidProp } from '../common/errors';
 import { createLogEncryptionKey } from '../common/log-key';
 import { ManagedPolicyRole } from '../common/managed-policy-role';
+import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
 
 /** The longest an Express execution may run. */
@@ -343,6 +344,7 @@ export class ScheduledInvoker extends Construct {
     if (logLevel !== sfn.LogLevel.ALL) {
       acknowledge(this.stateMachine, 'logLevelBelowAll');
     }
+    acknowledgeInTemplate(this.stateMachine, 'stateMachineRoleDependency');
 
     this.deadLetterQueue = props.deadLetterQueue ?? this.createDeadLetterQueue();
     this.schedulerRole = this.createSchedulerRole();
@@ -574,6 +576,8 @@ export class ScheduledInvoker extends Construct {
     });
     acknowledge(queue, 'deadLetterQueueOfSchedule');
     acknowledge(queue, 'deadLetterQueueOfScheduleRedrive');
+    acknowledgeInTemplate(queue, 'deadLetterQueueSseSqs');
+    acknowledgeInTemplate(queue, 'deadLetterQueueOfDeadLetters');
     return queue;
   }
 
