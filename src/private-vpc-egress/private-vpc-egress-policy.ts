@@ -129,7 +129,10 @@ export class PrivateVpcEgressPolicy extends Construct implements IPrivateApiAcce
       description: 'execute-api endpoint: TCP 443 from the VPC only',
       allowAllOutbound: false,
     });
-    if (props.allowFrom?.length) {
+    if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
+      throw invalidProp(this, 'allowFrom', 'an empty list', 'at least one security group, or no allowFrom to allow the VPC\'s address range');
+    }
+    if (props.allowFrom) {
       for (const sg of props.allowFrom) {
         this.securityGroup.addIngressRule(sg, ec2.Port.tcp(443), 'HTTPS from an allowed security group');
       }
@@ -142,7 +145,7 @@ export class PrivateVpcEgressPolicy extends Construct implements IPrivateApiAcce
       service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY,
       privateDnsEnabled: props.privateDnsEnabled ?? true,
       securityGroups: [this.securityGroup],
-      subnets: props.endpointSubnets ?? defaultSubnets(this.vpc),
+      subnets: props.endpointSubnets ? this.checkEndpointSubnets(props.endpointSubnets) : defaultSubnets(this.vpc),
       open: false,
     });
     // Limited to the governed routes. An API id cannot be named here: the
@@ -151,6 +154,20 @@ export class PrivateVpcEgressPolicy extends Construct implements IPrivateApiAcce
     (this.endpoint.node.defaultChild as ec2.CfnVPCEndpoint).policyDocument = Lazy.any({ produce: () => this.renderEndpointPolicy() });
 
     this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** The endpoint subnets, when the selection finds some in the VPC. */
+  private checkEndpointSubnets(selection: ec2.SubnetSelection): ec2.SubnetSelection {
+    let found: ec2.ISubnet[];
+    try {
+      found = this.vpc.selectSubnets(selection).subnets;
+    } catch (e) {
+      throw invalidProp(this, 'endpointSubnets', (e as Error).message, 'a selection of subnets this VPC has');
+    }
+    if (found.length === 0) {
+      throw invalidProp(this, 'endpointSubnets', 'a selection of no subnets', 'a selection of subnets this VPC has');
+    }
+    return selection;
   }
 
   /**
