@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -218,5 +218,20 @@ describe('bad input', () => {
     const stack = testStack();
     new PrivateVpcEgressPolicy(stack, 'P');
     expect(validationErrors(stack)).toContainEqual(expect.stringMatching(/privateAccess: no PRIVATE HttpProxyApi uses this policy/));
+  });
+
+  test('GIVEN a stack with no literal Region WHEN synthesized THEN the execute-api endpoint (a Region token in its name) is not taken for a non-AWS endpoint', () => {
+    // GIVEN an environment-agnostic stack, as integration tests use
+    const stack = new Stack(new App(), 'Agnostic');
+    const egress = new PrivateVpcEgressPolicy(stack, 'PrivateEgress');
+    new HttpProxyApi(stack, 'PrivateApi', { endpointType: apigw.EndpointType.PRIVATE, privateAccess: egress })
+      .addTarget('status', { url: 'https://status.partner.example/api' });
+
+    // WHEN
+    const errors = validationErrors(stack);
+
+    // THEN the guard finds no way out, and the service name is the token it read
+    expect(errors).toEqual([]);
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'))).toContain('{"Ref":"AWS::Region"},".execute-api"');
   });
 });

@@ -99,7 +99,7 @@ export function findEgress(vpc: ec2.IVpc): EgressViolation[] {
   }
   for (const endpoint of of('AWS::EC2::VPCEndpoint').filter((e) => inVpc(e.p))) {
     const type = endpoint.p.VpcEndpointType ?? 'Gateway';
-    const service = typeof endpoint.p.ServiceName === 'string' ? endpoint.p.ServiceName : JSON.stringify(endpoint.p.ServiceName);
+    const service = serviceNameText(endpoint.p.ServiceName);
     const awsService = service.startsWith('com.amazonaws.') && !service.startsWith('com.amazonaws.vpce.');
     if (type !== 'Gateway' && !awsService) {
       out.push({ finding: EgressFinding.NON_AWS_ENDPOINT, path: path(endpoint.r), detail: `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} endpoint to ${service}, which is not an AWS service` });
@@ -116,4 +116,19 @@ export function findEgress(vpc: ec2.IVpc): EgressViolation[] {
 
 function describe(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * A service name as text: in a stack without a literal Region it is a
+ * Fn::Join around `{ Ref: AWS::Region }`, written here as `<AWS::Region>`.
+ */
+function serviceNameText(name: any): string {
+  if (typeof name === 'string') {
+    return name;
+  }
+  if (name?.['Fn::Join']) {
+    const [delimiter, parts] = name['Fn::Join'];
+    return parts.map((p: any) => (typeof p === 'string' ? p : p?.Ref ? `<${p.Ref}>` : JSON.stringify(p))).join(delimiter);
+  }
+  return JSON.stringify(name);
 }
