@@ -52,6 +52,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate',
     // cfn-guard 3.1.1 and AWS Control Tower's proactive rules, for the scans
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // integration tests a user runs in an account; their snapshots are
+    // verified offline by the build (the last alpha; it needs aws-cdk-lib >= 2.245)
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
   ],
 
   publishToPypi: {
@@ -75,7 +79,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '.venv-scan/', '__pycache__/', '/.tmp/', 'examples/**/java/target/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '.venv-scan/', '__pycache__/', '/.tmp/', 'examples/**/java/target/', 'test/integ/*.snapshot/asset.*'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/'] },
 });
 
@@ -116,12 +120,33 @@ const scanTools = project.addTask('scan:tools', {
   ].join(' '),
 });
 
+// Integration tests (test/integ/integ.*.ts): their snapshots are verified
+// offline in every build; updating them, or running them in an account, is
+// a person's decision. Asset bundles are left out of the snapshots: with
+// diffAssets off the check compares templates only.
+const integRunner = 'integ-runner --directory test/integ --language typescript';
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check the synthesized integration tests against their committed snapshots (no deploy)',
+  exec: integRunner,
+});
+project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the integration test snapshots from the current code (no deploy)',
+  // the updating run exits non-zero for the snapshots it found changed; the
+  // check that follows decides
+  exec: `${integRunner} --dry-run --update-on-failed; rm -rf test/integ/*.snapshot/asset.* && ${integRunner}`,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy each integration test to the current AWS account, run its assertions, update its snapshot and destroy it',
+  exec: `${integRunner} --update-on-failed --force`,
+});
+
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check everything tsconfig.dev.json covers (tests, examples, scripts)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(scanTools);
+project.testTask.spawn(integSnapshot);
 
 // Package JavaScript, Python and Java whether or not CI is set: the
 // consumer tests below need the wheel and the jar.
