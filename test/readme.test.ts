@@ -24,4 +24,13 @@ describe('README', () => {
     expect(readme).toContain('\nnpx projen local-run\n');
     expect(tasks['local-run'].steps.map((s: any) => s.exec)).toContain('ts-node -r tsconfig-paths/register --project tsconfig.dev.json scripts/local-run.ts cdk.out/local-run');
   });
+
+  test('every secret a workflow reads is in its Releasing table (GITHUB_TOKEN aside), and the table names no other', () => {
+    const dir = path.join(ROOT, '.github', 'workflows');
+    const used = new Set(fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1])));
+    used.delete('GITHUB_TOKEN');
+    const section = readme.split('## Releasing')[1].split('\n## ')[0];
+    const documented = new Set([...section.matchAll(/^\| ((?:`[A-Z0-9_]+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([A-Z0-9_]+)`/g)].map((x) => x[1])));
+    expect([...documented].sort()).toEqual([...used].sort());
+  });
 });
