@@ -197,4 +197,12 @@ project.addTask('synth:examples', {
   ],
 });
 
+// README's architecture picture, drawn from examples/poller with Graphviz
+// (`dot`, from Debian's graphviz package); test/architecture.test.ts fails
+// when the committed picture no longer matches the code.
+project.addTask('docs:architecture', {
+  description: 'Redraw docs/architecture.{dot,svg,png} from examples/poller (needs Graphviz `dot` on PATH)',
+  exec: `${tsNode} scripts/architecture/draw.ts`,
+});
+
 project.synth();
