@@ -43,4 +43,11 @@ describe('API documentation in the jsii assembly', () => {
   test('every exported type, property, method and parameter has a summary, every optional prop a @default', () => {
     expect(gaps()).toEqual([]);
   });
+
+  test('every public class has an @example (rosetta:extract compiles each under --strict)', () => {
+    const classes = Object.entries<any>(assembly.types).filter(([, t]) => t.kind === 'class').map(([fqn]) => fqn);
+    const withoutExample = classes.filter((fqn) => !assembly.types[fqn].docs?.example);
+    expect(classes.length).toBeGreaterThanOrEqual(10);
+    expect(withoutExample).toEqual([]);
+  });
 });

@@ -27,6 +27,14 @@ export interface HeaderSecretFromSecretsManagerOptions {
  * reference. The resolved value is still visible to anyone allowed
  * `apigateway:GET` on the integration (console or `get-integration`), and
  * to the upstream, which receives it.
+ *
+ * @example
+ * const api = new HttpProxyApi(this, 'Egress');
+ * // the key sits in Secrets Manager as {"apiKey": "..."}; the template holds a reference
+ * api.addTarget('forecast', {
+ *   url: 'https://api.weather.example/v1/forecast',
+ *   secretHeaders: { 'X-Api-Key': HeaderSecret.fromSecretsManager(apiKeySecret, { jsonField: 'apiKey' }) },
+ * });
  */
 export class HeaderSecret {
   /**

@@ -25,6 +25,16 @@ export interface IHttpProxyTargetHost {
 /**
  * One route of an `HttpProxyApi` to one external URL. Created by
  * `HttpProxyApi.addTarget()`.
+ *
+ * @example
+ * // per-route metrics need detailedMetrics (custom-metric charges apply)
+ * const api = new HttpProxyApi(this, 'Egress', { detailedMetrics: true });
+ * const status = api.addTarget('status', { url: 'https://status.partner.example/api/summary' });
+ *
+ * // exactly GET /status on the stage, for this role
+ * status.grantInvoke(pollerRole);
+ * // and an alarm on the upstream's 5XX answers through this route
+ * status.metricServerError().createAlarm(this, 'StatusDown', { threshold: 1, evaluationPeriods: 1 });
  */
 export class HttpProxyTarget extends Construct {
   /** @internal */

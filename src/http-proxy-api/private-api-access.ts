@@ -32,6 +32,13 @@ export interface IPrivateApiAccess {
  * account (so each still needs an identity grant, because every method
  * uses IAM authorization) and explicitly denies every call that does not
  * arrive through one of the given endpoints (`aws:SourceVpce`).
+ *
+ * @example
+ * // a PRIVATE API reachable only through an execute-api endpoint you already have
+ * const api = new HttpProxyApi(this, 'InVpcApi', {
+ *   endpointType: apigw.EndpointType.PRIVATE,
+ *   privateAccess: PrivateApiAccess.throughVpcEndpoints(executeApiEndpoint),
+ * });
  */
 export class PrivateApiAccess implements IPrivateApiAccess {
   /**

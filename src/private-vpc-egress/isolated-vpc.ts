@@ -63,6 +63,11 @@ export interface IsolatedVpcProps {
 /**
  * A VPC with no way out: isolated subnets only, no internet gateway, no NAT,
  * and flow logs of all traffic to an encrypted log group.
+ *
+ * @example
+ * const isolated = new IsolatedVpc(this, 'Network', { maxAzs: 2, s3GatewayEndpoint: true });
+ * // govern it: an execute-api endpoint, and a guard that fails synth if a way out appears
+ * new PrivateVpcEgressPolicy(this, 'PrivateEgress', { vpc: isolated.vpc });
  */
 export class IsolatedVpc extends Construct {
   /** The VPC. */

@@ -1,6 +1,17 @@
 import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
 
-/** The body of a request: a JSON value, or text sent as it is. */
+/**
+ * The body of a request: a JSON value, or text sent as it is.
+ *
+ * @example
+ * const api = new HttpProxyApi(this, 'Egress');
+ * const orders = api.addTarget('orders', { url: 'https://shop.example/api/orders/search', methods: ['POST'] });
+ *
+ * new ScheduledInvoker(this, 'OrderSync', {
+ *   schedule: InvokerSchedule.rate(Duration.hours(1)),
+ *   requests: [{ target: orders, method: 'POST', body: RequestBody.fromObject({ status: 'open' }) }],
+ * });
+ */
 export class RequestBody {
   /**
    * A JSON object, sent as JSON. Keys may not end in `.$`, which Step

@@ -62,6 +62,12 @@ type ScheduleKind = { kind: 'rate'; duration: Duration } | { kind: 'expression';
  * When a `ScheduledInvoker` runs: a rate, a cron expression in a time zone,
  * or once. Checked when the invoker is created, so a mistake fails synth
  * with the prop named, not at deploy time.
+ *
+ * @example
+ * // every 15 minutes
+ * InvokerSchedule.rate(Duration.minutes(15));
+ * // at the top of each working hour in Paris, daylight saving included
+ * InvokerSchedule.cron({ minute: '0', hour: '8-18', weekDay: 'MON-FRI', timeZone: TimeZone.EUROPE_PARIS });
  */
 export class InvokerSchedule {
   /**
