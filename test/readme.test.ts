@@ -33,4 +33,17 @@ describe('README', () => {
     const documented = new Set([...section.matchAll(/^\| ((?:`[A-Z0-9_]+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([A-Z0-9_]+)`/g)].map((x) => x[1])));
     expect([...documented].sort()).toEqual([...used].sort());
   });
+
+  test('each quick start block is its example file, which the consumer tests build and synthesize', () => {
+    // GIVEN the blocks README marks as taken from an example file
+    const blocks = [...readme.matchAll(/<!-- quickstart: (\S+) -->\n```[^\n]*\n([\s\S]*?)\n```/g)];
+    expect(blocks.map((b) => path.extname(b[1])).sort()).toEqual(['.java', '.py', '.ts']);
+
+    for (const [, file, block] of blocks) {
+      // THEN the block's lines are a run of the file's lines, indentation aside
+      const trimmed = (text: string) => text.split('\n').map((l) => l.trim()).join('\n');
+      expect(trimmed(fs.readFileSync(path.join(ROOT, file), 'utf8'))).toContain(trimmed(block));
+      expect(block.split('\n').length).toBeGreaterThan(15);
+    }
+  });
 });
