@@ -108,6 +108,7 @@ export function renderMarkdown(r: BenchResults): string {
     kib: (targetsLimit.atLargest.templateBytes / targetsLimit.largestFitting / 1024).toFixed(1),
     apiResources: targetsLimit.atLargest.apiResourcesPerApi / targetsLimit.largestFitting,
   } : { kib: '?', apiResources: 2 };
+  const compact = r.limits.find((l) => l.name === 'library-targets-compact');
   lines.push(
     '## Limits',
     '',
@@ -132,7 +133,8 @@ export function renderMarkdown(r: BenchResults): string {
     '  maxConcurrency) passes 5 minutes above the figures in the table, and synth fails with the numbers to change.',
     `- **Template size (1 MB)**: each target adds about ${perTarget.kib} KiB of template (a route, a method with one integration response`,
     '  per status code, an alarm); aws-cdk-lib warns from 800,000 bytes (`@aws-cdk/core:Stack.templateSize`) and does not',
-    '  fail; CloudFormation refuses the template past 1 MB. The library says nothing.',
+    '  fail; CloudFormation refuses the template past 1 MB. The library says nothing.'
+    + (compact ? ` Written without indentation, ${int(compact.largestFitting)} targets fit and then ${compact.firstFailing.limitedBy} stops it.` : ''),
     '- **API Gateway resources (300 per REST API)**: nothing warns, neither the library nor aws-cdk-lib; with a path',
     `  parameter each target takes ${perTarget.apiResources} resources, so ${Math.floor(API_RESOURCES / perTarget.apiResources) + 1} targets`
     + ' would be refused at deploy time (here the template limit comes first).',
@@ -221,24 +223,29 @@ export function renderMarkdown(r: BenchResults): string {
   return lines.join('\n');
 }
 
+/** Where the warnings block's own lines are: the marker lines, not mentions of them in the text. */
+function warningsBlock(md: string): { start: number; end: number } | undefined {
+  const start = md.indexOf(`\n${WARNINGS_START}\n`);
+  const end = start < 0 ? -1 : md.indexOf(`\n${WARNINGS_END}\n`, start);
+  // start: just after the opening marker's line; end: the closing marker's line
+  return start >= 0 && end >= start ? { start: start + WARNINGS_START.length + 2, end: end + 1 } : undefined;
+}
+
 /** The page without the hand-written warnings block (for comparing renderings). */
 export function withoutWarnings(md: string): string {
-  const start = md.indexOf(WARNINGS_START);
-  const end = md.indexOf(WARNINGS_END);
-  return start >= 0 && end > start ? md.slice(0, start + WARNINGS_START.length) + md.slice(end) : md;
+  const block = warningsBlock(md);
+  return block ? md.slice(0, block.start) + md.slice(block.end) : md;
 }
 
 /** Writes the page, keeping the warnings block of the file already there. */
 export function writeMarkdown(file: string, md: string): void {
   let out = md;
-  if (fs.existsSync(file)) {
+  const fresh = warningsBlock(md);
+  if (fs.existsSync(file) && fresh) {
     const old = fs.readFileSync(file, 'utf8');
-    const start = old.indexOf(WARNINGS_START);
-    const end = old.indexOf(WARNINGS_END);
-    if (start >= 0 && end > start) {
-      const kept = old.slice(start + WARNINGS_START.length, end);
-      out = md.replace(`${WARNINGS_START}${WARNINGS_END}`, `${WARNINGS_START}${kept}${WARNINGS_END}`)
-        .replace(`${WARNINGS_START}\n${WARNINGS_END}`, `${WARNINGS_START}${kept}${WARNINGS_END}`);
+    const block = warningsBlock(old);
+    if (block) {
+      out = md.slice(0, fresh.start) + old.slice(block.start, block.end) + md.slice(fresh.end);
     }
   }
   fs.writeFileSync(file, out);

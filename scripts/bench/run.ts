@@ -2,7 +2,8 @@
  * `npx projen bench`: measures everything and writes docs/benchmarks.json
  * (raw results) and docs/benchmarks.md (made from the JSON by report.ts).
  * Only 127.0.0.1 is contacted. BENCH_RUNS overrides the runs per synth case
- * (at least 5 for the committed figures).
+ * (at least 5 for the committed figures); BENCH_RENDER_ONLY=1 only renders
+ * the page again from the JSON.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -153,7 +154,14 @@ async function main(): Promise<void> {
   say(`wrote ${path.relative(REPO_ROOT, JSON_PATH)} and ${path.relative(REPO_ROOT, MD_PATH)} in ${results.benchWallSeconds} s`);
 }
 
-main().catch((e) => {
+/** BENCH_RENDER_ONLY=1: rewrite docs/benchmarks.md from the committed JSON (after a change to report.ts), measuring nothing. */
+function renderOnly(): void {
+  const results: BenchResults = JSON.parse(fs.readFileSync(JSON_PATH, 'utf8'));
+  writeMarkdown(MD_PATH, renderMarkdown(results));
+  console.log(`rewrote ${path.relative(REPO_ROOT, MD_PATH)} from ${path.relative(REPO_ROOT, JSON_PATH)}`);
+}
+
+(process.env.BENCH_RENDER_ONLY ? Promise.resolve(renderOnly()) : main()).catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
