@@ -58,6 +58,8 @@ export interface TickResult {
   readonly status?: 'SUCCEEDED' | 'FAILED';
   readonly output?: any;
   readonly error?: any;
+  /** The execution's aws-local-stepfunctions event log (state entered, retried, ...), when one was started. */
+  readonly events?: any[];
   readonly durationMs: number;
 }
 
@@ -292,6 +294,6 @@ export class LocalDeployment {
     const run = await runDefinition(machine.definition, input, { tasks: machine.tasks, retryIntervalMs: machine.waits, executionName });
     const status = run.error ? 'FAILED' as const : 'SUCCEEDED' as const;
     this.cloudWatch.putMetric('AWS/States', status === 'FAILED' ? 'ExecutionsFailed' : 'ExecutionsSucceeded', dimensions, 1);
-    return { status, output: run.output, error: run.error };
+    return { status, output: run.output, error: run.error, events: run.events };
   }
 }
