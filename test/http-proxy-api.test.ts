@@ -80,7 +80,7 @@ describe('HttpProxyApi: the API', () => {
     t.resourceCountIs('AWS::Logs::LogGroup', 2);
     t.allResourcesProperties('AWS::Logs::LogGroup', {
       RetentionInDays: 365,
-      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressLogKey'), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InsideOutGatewayLogKey'), 'Arn'] },
     });
     t.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.stringLikeRegexp('EgressApi') }, '/egress']] },

@@ -32,7 +32,7 @@ describe('the isolated VPC and the endpoint', () => {
     template.resourceCountIs('AWS::EC2::Route', 0);
     template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrivateEgressVpcFlowLogKey'), 'Arn'] }, RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InsideOutGatewayLogKey'), 'Arn'] }, RetentionInDays: 365 });
     // no Lambda anywhere (restricting the default security group would add one)
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });

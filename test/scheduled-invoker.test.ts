@@ -112,7 +112,7 @@ describe('state machine', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
       RetentionInDays: 365,
-      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PollerLogKey'), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InsideOutGatewayLogKey'), 'Arn'] },
     });
   });
 

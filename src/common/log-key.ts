@@ -4,11 +4,31 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { createEncryptionKey } from './encryption-key';
 
+/** The id of the stack's shared log key, at the stack's root. */
+const STACK_LOG_KEY_ID = 'InsideOutGatewayLogKey';
+
+/**
+ * The one log key of a stack that the library's constructs share when the
+ * user passes none: a customer managed key costs $1 a month whatever it
+ * encrypts, and the policy below already allows every log group of the
+ * account and region, so one per stack keeps the posture at a third of the
+ * price of one per construct.
+ */
+export function stackLogEncryptionKey(scope: Construct): kms.IKey {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(STACK_LOG_KEY_ID);
+  if (existing) {
+    return existing as kms.Key;
+  }
+  return createLogEncryptionKey(stack, STACK_LOG_KEY_ID,
+    'Encrypts the logs of the cdk-inside-out-gateway constructs of this stack (API access and execution logs, state machine logs, VPC flow logs)');
+}
+
 /**
  * A KMS key with rotation that CloudWatch Logs of this account and region
  * may use, and only for log groups (checked by encryption context).
  */
-export function createLogEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
+function createLogEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
   const key = createEncryptionKey(scope, id, description);
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsOfThisAccount',

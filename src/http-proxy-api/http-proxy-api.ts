@@ -14,7 +14,7 @@ import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp, problem } from '../common/errors';
-import { createLogEncryptionKey } from '../common/log-key';
+import { stackLogEncryptionKey } from '../common/log-key';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
 /** API Gateway cache cluster sizes, in GB. */
@@ -120,7 +120,9 @@ export interface HttpProxyApiProps {
   /**
    * KMS key that encrypts the access and execution log groups.
    *
-   * @default - a new key with rotation enabled
+   * @default - the stack's shared log key (`InsideOutGatewayLogKey`, with
+   * rotation), created once per stack and used by every construct of this
+   * library that is given no key
    */
   readonly logEncryptionKey?: kms.IKey;
 
@@ -223,7 +225,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
 
     this.logEncryptionKey = props.logEncryptionKey
-      ?? createLogEncryptionKey(this, 'LogKey', 'Encrypts the access and execution logs of an HttpProxyApi');
+      ?? stackLogEncryptionKey(this);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention,
       encryptionKey: this.logEncryptionKey,

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
-import { createLogEncryptionKey } from '../common/log-key';
+import { stackLogEncryptionKey } from '../common/log-key';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
 /** Props of `IsolatedVpc`. */
@@ -48,7 +48,9 @@ export interface IsolatedVpcProps {
   /**
    * KMS key of the flow log group.
    *
-   * @default - a new key with rotation enabled
+   * @default - the stack's shared log key (`InsideOutGatewayLogKey`, with
+   * rotation), created once per stack and used by every construct of this
+   * library that is given no key
    */
   readonly flowLogEncryptionKey?: kms.IKey;
 
@@ -90,7 +92,7 @@ export class IsolatedVpc extends Construct {
     }
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.flowLogEncryptionKey ?? createLogEncryptionKey(this, 'FlowLogKey', 'Encrypts the flow logs of an IsolatedVpc'),
+      encryptionKey: props.flowLogEncryptionKey ?? stackLogEncryptionKey(this),
       removalPolicy: props.flowLogRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.vpc = new ec2.Vpc(this, 'Vpc', {

@@ -21,7 +21,7 @@ import { planRetry, RetryPlan, worstRetryDelaySeconds } from './retry-plan';
 import { TimeBudget } from './time-budget';
 import { acknowledge, acknowledgeWildcardResource } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
-import { createLogEncryptionKey } from '../common/log-key';
+import { stackLogEncryptionKey } from '../common/log-key';
 import { ManagedPolicyRole } from '../common/managed-policy-role';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
@@ -119,7 +119,9 @@ export interface ScheduledInvokerProps {
   /**
    * KMS key of the execution log group.
    *
-   * @default - a new key with rotation enabled
+   * @default - the stack's shared log key (`InsideOutGatewayLogKey`, with
+   * rotation), created once per stack and used by every construct of this
+   * library that is given no key
    */
   readonly logEncryptionKey?: kms.IKey;
 
@@ -319,7 +321,7 @@ export class ScheduledInvoker extends Construct {
       logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logEncryptionKey
-        ?? createLogEncryptionKey(this, 'LogKey', 'Encrypts the execution logs of a ScheduledInvoker'),
+        ?? stackLogEncryptionKey(this),
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
