@@ -315,6 +315,37 @@ describe('HttpProxyApi: targets', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Egress', Match.stringLikeRegexp('cross the internet unencrypted'));
   });
 
+  describe('near a quota', () => {
+    function apiWithTargets(n: number, url = (i: number) => `https://api.example.com/feed${i}/{item}`) {
+      const stack = testStack();
+      const api = new HttpProxyApi(stack, 'Egress');
+      for (let i = 0; i < n; i++) {
+        api.addTarget(`feed${i}`, { url: url(i) });
+      }
+      return Annotations.fromStack(stack).findWarning('/TestStack/Egress', Match.anyValue()).map((w) => String(w.entry.data));
+    }
+
+    test('GIVEN 120 targets with a path parameter (240 API resources) WHEN synthesized THEN it warns of the 300-resource quota and of the template size', () => {
+      const warnings = apiWithTargets(120);
+
+      expect(warnings).toEqual([
+        expect.stringMatching(/^resources: the REST API has 240 API Gateway resources .* near API Gateway's default quota of 300 per REST API; .*Put further targets in a second HttpProxyApi/),
+        expect.stringMatching(/^targets: 120 targets add about 1200 KiB and 480 resources .*1 MB template limit.*Put further targets in an HttpProxyApi of another stack/),
+      ]);
+    });
+
+    test('GIVEN 74 targets (148 API resources) WHEN synthesized THEN no quota warning', () => {
+      expect(apiWithTargets(74)).toEqual([]);
+    });
+
+    test('GIVEN 75 single-segment targets WHEN synthesized THEN only the template warning, since 75 API resources are far from 300', () => {
+      const warnings = apiWithTargets(75, (i) => `https://api.example.com/feed${i}`);
+
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^targets: 75 targets/);
+    });
+  });
+
   test('the target object knows its path, methods and parameters', () => {
     const { target } = apiWithTarget({}, { methods: ['GET', 'HEAD'] });
     expect(target.path).toBe('/weather/{city}');

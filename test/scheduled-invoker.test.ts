@@ -1,5 +1,5 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -369,5 +369,26 @@ describe('scale', () => {
     expect(counts[2].resources).toBe(counts[3].resources);
     expect(counts[3].resources).toBeLessThan(100);
     expect(counts[3].bytes).toBeLessThan(400 * 1024);
+  });
+
+  test('GIVEN requests whose results near the 256 KiB state payload WHEN synthesized THEN a warning says to split them; well below it, none', () => {
+    // the bench found 1,574 such requests the most that fit (docs/benchmarks.md)
+    const near = scaled(1300).stack;
+    const far = scaled(1000).stack;
+
+    const warnings = Annotations.fromStack(near).findWarning('/TestStack/Poller', Match.stringLikeRegexp('nearPayloadLimit'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      expect.stringMatching(/^requests: 1300 requests make the results about 2\d\d KiB of the 248 KiB a state may carry .*Split the requests over several invokers/),
+    ]);
+    expect(Annotations.fromStack(far).findWarning('*', Match.stringLikeRegexp('nearPayloadLimit'))).toEqual([]);
+  });
+});
+
+describe('tracing', () => {
+  test('GIVEN defaults WHEN synthesized THEN X-Ray is on; GIVEN tracing false THEN it is off', () => {
+    setup().template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+    const off = setup({ tracing: false }).template;
+    const machine = Object.values<any>(off.findResources('AWS::StepFunctions::StateMachine'))[0];
+    expect(machine.Properties.TracingConfiguration?.Enabled ?? false).toBe(false);
   });
 });

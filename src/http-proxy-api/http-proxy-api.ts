@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
+import { apiResourceCount, quotaWarnings } from './api-quotas';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
@@ -190,6 +191,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
   public readonly cloudWatchRole?: iam.Role;
 
   private readonly _targets: HttpProxyTarget[] = [];
+  private quotasChecked = false;
   private readonly plans: TargetPlan[] = [];
   private readonly throttle: ThrottleOptions;
   private readonly cacheEnabled: boolean;
@@ -497,6 +499,14 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
   }
 
   private validateWholeApi(): string[] {
+    // warnings need the final count of routes, which only validation sees;
+    // validation may run more than once, the warnings are added once
+    if (!this.quotasChecked) {
+      this.quotasChecked = true;
+      for (const warning of quotaWarnings(apiResourceCount(this.restApi), this._targets.length)) {
+        Annotations.of(this).addWarningV2(warning.id, warning.message);
+      }
+    }
     const errors: string[] = [];
     if (this._targets.length === 0) {
       errors.push(problem('targets', 'the API has no targets; call addTarget() at least once'));

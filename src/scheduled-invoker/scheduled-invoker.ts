@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -34,6 +34,8 @@ const INLINE_MAP_MAX_CONCURRENCY = 40;
 
 /** A state's input or output, at most (Step Functions quota). */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
+/** The share of the payload limit from which the request list or results draw a warning. */
+const PAYLOAD_WARNING_SHARE = 0.8;
 
 /** Props of `ScheduledInvoker`. */
 export interface ScheduledInvokerProps {
@@ -100,6 +102,18 @@ export interface ScheduledInvokerProps {
    * @default sfn.LogLevel.ERROR
    */
   readonly logLevel?: sfn.LogLevel;
+
+  /**
+   * Whether the state machine sends traces to X-Ray.
+   *
+   * X-Ray bills each trace recorded (after a monthly free tier), which at
+   * 100,000 polls a day is the largest line of the default layout's cost
+   * (docs/benchmarks.md). Turned off, cdk-nag's AwsSolutions-SF2 reports
+   * the state machine.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
 
   /**
    * Log execution data (inputs and outputs, including response bodies and
@@ -330,7 +344,7 @@ export class ScheduledInvoker extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(states.chain),
       role: this.role,
       timeout: executionTimeout,
-      tracingEnabled: true,
+      tracingEnabled: props.tracing ?? true,
       logs: {
         destination: this.logGroup,
         level: logLevel,
@@ -538,11 +552,17 @@ export class ScheduledInvoker extends Construct {
   private checkPayloadSizes(states: InvokerStates, sinkResultFields: number): void {
     const planBytes = states.planBytes;
     const resultBytes = states.estimatedResultBytes(sinkResultFields);
+    // keep a margin for the trigger input and the API endpoints
+    const allowed = STATE_PAYLOAD_LIMIT_BYTES - 8 * 1024;
     for (const [what, bytes] of [['the request list', planBytes], ['the results', resultBytes]] as const) {
-      // keep a margin for the trigger input and the API endpoints
-      if (bytes > STATE_PAYLOAD_LIMIT_BYTES - 8 * 1024) {
+      if (bytes > allowed) {
         throw invalidProp(this, 'requests', `${this.planned.length} requests (${what} is about ${Math.round(bytes / 1024)} KiB)`,
           'requests whose list and results each stay under the 256 KiB state payload limit (less 8 KiB of margin); split them over several invokers');
+      }
+      if (bytes > allowed * PAYLOAD_WARNING_SHARE) {
+        Annotations.of(this).addWarningV2('cdk-inside-out-gateway:ScheduledInvoker.nearPayloadLimit',
+          `requests: ${this.planned.length} requests make ${what} about ${Math.round(bytes / 1024)} KiB of the ${allowed / 1024} KiB `
+          + 'a state may carry (256 KiB less a margin); a few more and synth fails. Split the requests over several invokers');
       }
     }
   }
