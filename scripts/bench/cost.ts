@@ -160,7 +160,7 @@ export function privateLayout(poll: MeasuredPoll, inventory: FixedInventory): La
       endpointGb: PRIVATE_BYTES_PER_CALL / GB,
     },
     fixed: { kmsKeys: inventory.kmsKeys, interfaceEndpointAzs: inventory.interfaceEndpointAzs },
-    notes: `${inventory.interfaceEndpointAzs} endpoint AZs (the default), ${inventory.kmsKeys} KMS keys (API logs, flow logs); flow log volume not counted`,
+    notes: `${inventory.interfaceEndpointAzs} endpoint AZs (the default), ${inventory.kmsKeys} KMS key(s): the stack's shared log key (API logs, flow logs); flow log volume not counted`,
   };
 }
 

@@ -80,9 +80,9 @@ async function main(): Promise<void> {
   const routeFixed = costOf('alarmMetric', 2) + costOf('customMetric', 2);
   const defaultsReview: BenchResults['defaultsReview'] = [
     {
-      item: 'X-Ray tracing (ScheduledInvoker always, HttpProxyApi tracing: true)',
+      item: 'X-Ray tracing (ScheduledInvoker tracing, HttpProxyApi tracing)',
       defaultValue: 'on',
-      cheaperOption: 'off (only HttpProxyApi has a prop; the state machine\'s is fixed)',
+      cheaperOption: 'tracing: false on both (cdk-nag then reports AwsSolutions-SF2 and the API stage\'s X-Ray rule)',
       monthlyUsdAt1k: costOf('xrayTrace', polls(1_000)),
       monthlyUsdAt100k: costOf('xrayTrace', polls(100_000)),
       note: 'one trace per poll assumed (Step Functions and API Gateway share it); 100,000 traces/month are free',
@@ -105,11 +105,11 @@ async function main(): Promise<void> {
     },
     {
       item: 'Customer managed KMS keys',
-      defaultValue: `${base.kmsKeys} (API logs, invoker logs); ${inv('invoker-archive-change').kmsKeys} with change-detection topic`,
-      cheaperOption: 'one shared key passed as logEncryptionKey to both (and as the topic key)',
+      defaultValue: `${base.kmsKeys} (the stack's shared log key); ${inv('invoker-archive-change').kmsKeys} with the change topic's key`,
+      cheaperOption: 'none that keeps the posture: the topic key has its own policy (SNS and the invoker), an AWS managed key cannot be limited',
       monthlyUsdAt1k: costOf('kmsKey', inv('invoker-archive-change').kmsKeys - 1),
       monthlyUsdAt100k: costOf('kmsKey', inv('invoker-archive-change').kmsKeys - 1),
-      note: 'fixed; the figure is what sharing one key saves in the archive + change detection layout',
+      note: 'fixed; the figure is what the change topic\'s key adds; every log group of the stack shares one key',
     },
     {
       item: 'Alarms (alarms: true) and their route metric filters',
