@@ -46,4 +46,16 @@ describe('README', () => {
       expect(block.split('\n').length).toBeGreaterThan(15);
     }
   });
+
+  test('its cost and scale figures are lines of docs/benchmarks.md, which npx projen bench writes', () => {
+    const bench = new Set(fs.readFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), 'utf8').split('\n'));
+    const section = readme.split('\n## Cost\n')[1].split('\n## ')[0];
+    const figures = section.split('\n').filter((l) => l.startsWith('| ') || l.startsWith('> '));
+
+    // the cost table (header and 7 layouts) and the synth-scale sentence
+    expect(figures.length).toBeGreaterThanOrEqual(9);
+    expect(figures.filter((l) => !bench.has(l.replace(/^> /, '')))).toEqual([]);
+    expect(section).toMatch(/\| Library default: EXPRESS, no archive \| \d/);
+    expect(section).toMatch(/\| NAT alternative: .* x 2 AZ/);
+  });
 });
