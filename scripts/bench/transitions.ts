@@ -1,9 +1,9 @@
 /**
  * Billable Step Functions units from an aws-local-stepfunctions event log.
  *
- * Standard workflows are billed per state transition: "Step Functions
- * counts a state transition each time a step of your workflow is
- * executed ... including retries" (Step Functions pricing page). So one
+ * Standard workflows are billed per state transition: the Step Functions
+ * pricing page counts one for every step a workflow runs, and one more
+ * for each retry of a step. So one
  * transition per `StateEntered` event (states inside Map iterations
  * included) plus one per `StateRetried` event. Map iterations themselves,
  * and the execution start and end, are not states.
