@@ -80,7 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '.venv-scan/', '__pycache__/', '/.tmp/', 'examples/**/java/target/', 'test/integ/*.snapshot/asset.*'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/', '/docs/'] },
 });
 
 // `npm ci` rejects a lockfile that names platform bindings of unrs-resolver
