@@ -57,7 +57,11 @@ const cases: Array<[string, (t: Targets) => Partial<ScheduledInvokerProps>, RegE
   ['a query parameter the route does not forward', (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: 'a' }, queryParameters: { lat: '1', key: 'secret' } }] }), [/queryParameters\.key/, /"secret"/, /forwards: days, lat/]],
   ['a missing required query parameter', (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: 'a' } }] }), [/requests\[0\]\.queryParameters/, /required query parameters of target 'forecast': lat missing/]],
   ['an Authorization header', (t) => ({ requests: [{ target: t.orders, headers: { Authorization: 'Bearer x' } }] }), [/headers\.Authorization/, /"Bearer x"/, /Step Functions signs the call itself/]],
-  ['an X-Amz header', (t) => ({ requests: [{ target: t.orders, headers: { 'X-Amz-Date': 'x' } }] }), [/headers\.X-Amz-Date/, /no Authorization, Host, X-Amz\* or X-Forwarded\* header/]],
+  ['an X-Amz header', (t) => ({ requests: [{ target: t.orders, headers: { 'X-Amz-Date': 'x' } }] }), [/headers\.X-Amz-Date/, /refuses .*any X-Amz\* or X-Forwarded\* header/]],
+  // the names "Call API Gateway with Step Functions" lists besides the prefixes
+  ...['Connection', 'content-md5', 'Expect', 'Max-Forwards', 'Proxy-Authenticate', 'Server', 'TE', 'Transfer-Encoding', 'Trailer', 'Upgrade', 'Via', 'WWW-Authenticate'].map((h): [string, (t: Targets) => Partial<ScheduledInvokerProps>, RegExp[]] => [
+    `a ${h} header`, (t) => ({ requests: [{ target: t.orders, headers: { [h]: 'x' } }] }), [new RegExp(`headers\\.${h}`), /Step Functions signs the call itself and refuses Authorization, Connection, Content-MD5/],
+  ]),
   ['a header the route does not forward', (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: 'a' }, queryParameters: { lat: '1' }, headers: { 'X-Trace': '1' } }] }), [/headers\.X-Trace/, /"1"/, /forwards: accept-language/]],
   ['a body on GET', (t) => ({ requests: [{ target: t.orders, body: RequestBody.fromObject({ a: 1 }) }] }), [/requests\[0\]\.body/, /a body on GET/, /use POST, PUT, PATCH or DELETE/]],
   ['a body key Step Functions reads as a path', (t) => ({ requests: [{ target: t.orders, method: 'POST', body: RequestBody.fromObject({ nested: { 'value.$': '$.x' } }) }] }), [/body/, /"value\.\$"/, /do not end in "\.\$"/]],

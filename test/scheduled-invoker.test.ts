@@ -1,6 +1,7 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { HttpProxyApi, HttpProxyTarget, InvokerRequest, InvokerSchedule, RequestBody, ResponseArchive, ScheduledInvoker, ScheduledInvokerProps } from '../src';
@@ -84,7 +85,8 @@ describe('schedule', () => {
           Principal: { Service: 'scheduler.amazonaws.com' },
           Condition: {
             StringEquals: { 'aws:SourceAccount': '123456789012' },
-            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:us-east-1:123456789012:schedule/default/*']] } },
+            // the schedule GROUP's ARN, as Scheduler's confused-deputy page requires
+            ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:us-east-1:123456789012:schedule-group/default']] } },
           },
         }],
       },
@@ -94,6 +96,25 @@ describe('schedule', () => {
       { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: stack.getLogicalId(invoker.stateMachine.node.defaultChild as any) } },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [stack.getLogicalId(invoker.deadLetterQueue.node.defaultChild as any), 'Arn'] } },
     ]);
+  });
+});
+
+test('GIVEN a schedule group WHEN synthesized THEN the schedule is in it and the scheduler role trusts that group only', () => {
+  // GIVEN
+  const stack = testStack();
+  const api = new HttpProxyApi(stack, 'Egress');
+  const target = api.addTarget('status', { url: 'https://status.example.com/v1/status' });
+  const group = new scheduler.ScheduleGroup(stack, 'Group', { scheduleGroupName: 'pollers' });
+
+  // WHEN
+  new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(5)), requests: [{ target }], scheduleGroup: group });
+  const template = Template.fromStack(stack);
+
+  // THEN
+  const groupId = stack.getLogicalId(group.node.defaultChild as any);
+  template.hasResource('AWS::Scheduler::Schedule', { Properties: Match.objectLike({ GroupName: 'pollers' }), DependsOn: Match.arrayWith([groupId]) });
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: Match.objectLike({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] } } }) })] },
   });
 });
 

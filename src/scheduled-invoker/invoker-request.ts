@@ -90,8 +90,11 @@ export interface InvokerRequest {
 
   /**
    * Request headers, each forwarded by the target (its `requestHeaders`,
-   * and Content-Type with a body). Authorization, Host, X-Amz-* and
-   * X-Forwarded-* are refused: Step Functions sets or forbids them.
+   * and Content-Type with a body). Headers that Step Functions'
+   * `apigateway:invoke` does not permit are refused at synth: Authorization,
+   * Connection, Content-MD5, Expect, Host, Max-Forwards,
+   * Proxy-Authenticate, Server, TE, Transfer-Encoding, Trailer, Upgrade,
+   * Via, WWW-Authenticate, and any X-Amz* or X-Forwarded* header.
    *
    * @default - none
    */

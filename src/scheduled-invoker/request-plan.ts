@@ -23,10 +23,24 @@ export interface RequestProblem {
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const METHODS_WITHOUT_BODY = ['GET', 'HEAD', 'OPTIONS'];
 
-/** Headers Step Functions' apigateway:invoke sets itself or refuses. */
+/**
+ * Request headers `apigateway:invoke` does not permit: "Anything prefixed
+ * with X-Forwarded, X-Amz or X-Amzn", and these names (Step Functions
+ * developer guide, "Call API Gateway with Step Functions", request format:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/connect-api-gateway.html).
+ */
+export const INVOKE_REFUSED_HEADERS: readonly string[] = [
+  'Authorization', 'Connection', 'Content-MD5', 'Expect', 'Host', 'Max-Forwards', 'Proxy-Authenticate',
+  'Server', 'TE', 'Transfer-Encoding', 'Trailer', 'Upgrade', 'Via', 'WWW-Authenticate',
+];
+/** Prefixes of the headers `apigateway:invoke` does not permit. */
+export const INVOKE_REFUSED_HEADER_PREFIXES: readonly string[] = ['X-Forwarded', 'X-Amz'];
+
+/** Whether Step Functions' apigateway:invoke refuses a request header of this name. */
 export function isInvokeForbiddenHeader(name: string): boolean {
   const n = name.toLowerCase();
-  return n === 'authorization' || n === 'host' || n.startsWith('x-amz') || n.startsWith('x-forwarded');
+  return INVOKE_REFUSED_HEADERS.some((h) => h.toLowerCase() === n)
+    || INVOKE_REFUSED_HEADER_PREFIXES.some((p) => n.startsWith(p.toLowerCase()));
 }
 
 /**
@@ -77,7 +91,7 @@ export function planRequest(request: InvokerRequest, id: string): PlannedRequest
       return { prop: `headers.${name}`, value, accepted: 'a header name that does not end in ".$" (Step Functions would read it as a path)' };
     }
     if (isInvokeForbiddenHeader(name)) {
-      return { prop: `headers.${name}`, value, accepted: 'no Authorization, Host, X-Amz* or X-Forwarded* header: Step Functions signs the call itself and refuses them' };
+      return { prop: `headers.${name}`, value, accepted: `a header Step Functions' apigateway:invoke permits (Step Functions signs the call itself and refuses ${INVOKE_REFUSED_HEADERS.join(', ')} and any X-Amz* or X-Forwarded* header)` };
     }
     if (!forwarded.includes(name.toLowerCase())) {
       return {

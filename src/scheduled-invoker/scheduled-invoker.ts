@@ -154,6 +154,16 @@ export interface ScheduledInvokerProps {
   readonly enabled?: boolean;
 
   /**
+   * The schedule group the schedule belongs to. The role Scheduler assumes
+   * trusts schedules of this group only: its `aws:SourceArn` condition is
+   * the group's ARN, the only form Scheduler's confused-deputy guidance
+   * allows.
+   *
+   * @default - the account's `default` group
+   */
+  readonly scheduleGroup?: scheduler.IScheduleGroup;
+
+  /**
    * Let Scheduler start each run at any time within this window after the
    * scheduled time (1 to 1440 minutes), to spread load.
    *
@@ -363,9 +373,11 @@ export class ScheduledInvoker extends Construct {
     acknowledgeInTemplate(this.stateMachine, 'stateMachineRoleDependency');
 
     this.deadLetterQueue = props.deadLetterQueue ?? this.createDeadLetterQueue();
-    this.schedulerRole = this.createSchedulerRole();
+    const scheduleGroup = props.scheduleGroup ?? scheduler.ScheduleGroup.fromDefaultScheduleGroup(this, 'DefaultScheduleGroup');
+    this.schedulerRole = this.createSchedulerRole(scheduleGroup);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: expression,
+      scheduleGroup: props.scheduleGroup,
       description: `Starts ${this.node.path}`,
       enabled: props.enabled ?? true,
       timeWindow: this.timeWindow(props.flexibleTimeWindow),
@@ -382,6 +394,11 @@ export class ScheduledInvoker extends Construct {
         maxEventAge: this.scheduleMaxEventAge(props.scheduleMaxEventAge),
       }),
     });
+
+    if (props.scheduleGroup) {
+      // the group is named, not referenced, by the schedule: create it first
+      this.schedule.node.addDependency(props.scheduleGroup);
+    }
 
     if (props.alarms ?? true) {
       const alarms = this.createAlarms(props.alarmTopic, props.errorRateThreshold ?? 0.5);
@@ -603,7 +620,15 @@ export class ScheduledInvoker extends Construct {
     return queue;
   }
 
-  private createSchedulerRole(): iam.Role {
+  /**
+   * The role Scheduler assumes to start executions and to dead-letter. Its
+   * trust names the schedule group: "the value of aws:SourceArn must be
+   * your EventBridge Scheduler schedule group ARN"; a condition on a schedule
+   * ARN or name prefix makes Scheduler's AssumeRole fail (EventBridge
+   * Scheduler user guide, "Confused deputy prevention",
+   * https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+   */
+  private createSchedulerRole(group: scheduler.IScheduleGroup): iam.Role {
     return new ManagedPolicyRole(this, 'SchedulerRole', {
       description: 'Lets EventBridge Scheduler start the ScheduledInvoker state machine and dead-letter failed starts',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -611,8 +636,8 @@ export class ScheduledInvoker extends Construct {
           StringEquals: {
             'aws:SourceAccount': Stack.of(this).account,
           },
-          ArnLike: {
-            'aws:SourceArn': Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'default/*' }),
+          ArnEquals: {
+            'aws:SourceArn': group.scheduleGroupArn,
           },
         },
       }),
