@@ -94,11 +94,11 @@ async function main(): Promise<number> {
       const result = await deployment.tick(new Date(start + (tick - 1) * 15 * 60_000));
       const apiCalls = deployment.accessLog.length - logged;
       console.log(`tick ${tick}  ${result.scheduledTime}  execution ${result.executionName ?? '-'}  ${result.status ?? 'NOT STARTED'} in ${result.durationMs} ms, ${apiCalls} API calls`);
-      console.log(`  ${pad('request', 10)} ${pad('route', 26)} ${pad('status', 6)} ${pad('latency', 8)} ${pad('outcome', 12)} ${pad('changed', 8)} archived key`);
+      console.log(`  ${pad('request', 10)} ${pad('route', 26)} ${pad('status', 6)} ${pad('took', 8)} ${pad('outcome', 12)} ${pad('changed', 8)} archived key`);
       for (const r of result.output?.requests ?? []) {
         const planned = requests.get(r.id);
         const changed = r.sink?.changed === true ? 'yes' : r.sink?.changed === false ? 'no' : '-';
-        console.log(`  ${pad(r.id, 10)} ${pad(`${planned.method} ${planned.path}`, 26)} ${pad(r.statusCode, 6)} ${pad(`${r.latencyMs} ms`, 8)} ${pad(r.outcome, 12)} ${pad(changed, 8)} ${r.sink?.key ?? '-'}`);
+        console.log(`  ${pad(r.id, 10)} ${pad(`${planned.method} ${planned.path}`, 26)} ${pad(r.statusCode, 6)} ${pad(`${Date.parse(r.finishedAt) - Date.parse(r.startedAt)} ms`, 8)} ${pad(r.outcome, 12)} ${pad(changed, 8)} ${r.sink?.key ?? '-'}`);
         totals.requests++;
         if (r.outcome === 'SUCCEEDED') totals.succeeded++;
         else totals.failed++;

@@ -1,7 +1,6 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { latencyMsExpression } from './latency';
 import { PlannedRequest } from './request-plan';
 import { DATA_LIMIT_EXCEEDED, retriers, RetryPlan } from './retry-plan';
 import { IHttpProxyTargetHost } from '../http-proxy-api/http-proxy-target';
@@ -35,6 +34,9 @@ export const STATE_NAMES = {
   hasBody: 'Has body?',
   invoke: 'Invoke',
   invokeWithBody: 'Invoke with body',
+  hasResponseBody: 'Answered with a body?',
+  keepResponse: 'Keep response',
+  keepResponseWithoutBody: 'Keep response without body',
   deliver: 'Deliver to sink',
   recordResponse: 'Record response',
   recordSinkFailure: 'Record sink failure',
@@ -50,6 +52,16 @@ export const SINK_FIELD_BYTES = 96;
 
 /** Where the timestamp taken when a request starts is kept. */
 const STARTED_AT = '$.clock.startedAt';
+
+/** A JSON null in a payload template (a literal null would be dropped when the definition is rendered). */
+const JSON_NULL = "States.StringToJson('null')";
+
+/**
+ * The longest timestamp a runtime renders for `$$.State.EnteredTime`: AWS
+ * documents `2026-12-01T10:05:07.123Z`, LocalStack renders
+ * `2026-12-01T10:05:07.123456+00:00`.
+ */
+const TIMESTAMP_BYTES = 32;
 
 /**
  * The JSONPath state machine of a `ScheduledInvoker`:
@@ -142,7 +154,8 @@ export class InvokerStates extends Construct {
       target: r.target.targetId,
       statusCode: 504,
       outcome: OUTCOMES.tooLarge,
-      latencyMs: 86_400_000,
+      startedAt: 'x'.repeat(TIMESTAMP_BYTES),
+      finishedAt: 'x'.repeat(TIMESTAMP_BYTES),
       // room for the longer error names of the SDK integrations
       error: 'DynamoDB.ProvisionedThroughputExceededException',
     }).length + (sinkResultFields ? 10 + SINK_FIELD_BYTES * sinkResultFields : 0);
@@ -151,18 +164,24 @@ export class InvokerStates extends Construct {
 
   private iteration(props: InvokerStatesProps): sfn.IChainable {
     const start = new sfn.Pass(this, STATE_NAMES.start, {
-      comment: 'Notes the start time, for the latency',
+      comment: 'Notes the start time of the request\'s first attempt',
       parameters: { 'startedAt.$': '$$.State.EnteredTime' },
       resultPath: '$.clock',
     });
 
     // Kept small, so a thousand of them fit in one state: the request's
     // method, path and query are in the definition under its id, and an
-    // error's cause is in the execution history and the logs.
+    // error's cause (absent from some errors, up to 32,768 characters in
+    // others) is in the execution history and the logs, never read here.
+    // The times are copied as the runtime renders them, with no intrinsic:
+    // date arithmetic in intrinsics takes far more than the 10 calls a field
+    // may nest, and the upstream's own latency is in the API's access log
+    // (integrationLatency) and its IntegrationLatency metric.
     const record = (extra: Record<string, unknown>) => ({
       'id.$': '$.request.id',
       'target.$': '$.request.target',
-      'latencyMs.$': latencyMsExpression(STARTED_AT, '$$.State.EnteredTime'),
+      'startedAt.$': STARTED_AT,
+      'finishedAt.$': '$$.State.EnteredTime',
       ...extra,
     });
 
@@ -184,7 +203,6 @@ export class InvokerStates extends Construct {
       parameters: record({
         'outcome': OUTCOMES.failed,
         'error.$': '$.error.Error',
-        'cause.$': '$.error.Cause',
       }),
     });
     // The answer did not fit the 256 KiB payload: what is known is the
@@ -201,6 +219,7 @@ export class InvokerStates extends Construct {
       .otherwise(recordFailure);
 
     let afterInvoke: sfn.IChainable = recordResponse;
+    let keepResponse: sfn.IChainable | undefined;
     if (props.sink) {
       const recordSinkFailure = new sfn.Pass(this, STATE_NAMES.recordSinkFailure, {
         parameters: record({
@@ -222,6 +241,7 @@ export class InvokerStates extends Construct {
       deliver.addCatch(recordSinkFailure, { errors: [DATA_LIMIT_EXCEEDED], resultPath: '$.error' });
       deliver.addCatch(recordSinkFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       afterInvoke = deliver.next(recordResponse);
+      keepResponse = this.keepResponse(afterInvoke);
     }
 
     const invoke = (name: string, withBody: boolean) => {
@@ -242,10 +262,9 @@ export class InvokerStates extends Construct {
           },
           TimeoutSeconds: props.requestTimeoutSeconds,
           // without a sink the body is dropped at once, so large answers
-          // do not fill the state
-          ResultSelector: props.sink
-            ? { 'statusCode.$': '$.StatusCode', 'headers.$': '$.Headers', 'body.$': '$.ResponseBody' }
-            : { 'statusCode.$': '$.StatusCode' },
+          // do not fill the state; with one, the whole answer is kept and
+          // its body read only where present (see keepResponse)
+          ...(props.sink ? {} : { ResultSelector: { 'statusCode.$': '$.StatusCode' } }),
           ResultPath: '$.response',
         },
       });
@@ -254,7 +273,7 @@ export class InvokerStates extends Construct {
       }
       task.addCatch(recordTooLarge, { errors: [DATA_LIMIT_EXCEEDED], resultPath: '$.error' });
       task.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-      return task.next(afterInvoke);
+      return task.next(keepResponse ?? afterInvoke);
     };
 
     const withBody = props.requests.filter((r) => r.body !== undefined).length;
@@ -269,5 +288,23 @@ export class InvokerStates extends Construct {
         .otherwise(invoke(STATE_NAMES.invoke, false));
     }
     return start.next(call);
+  }
+
+  /**
+   * Reshapes the invoke's answer for the sink as `{ statusCode, headers,
+   * body }`. The guide documents ResponseBody in the output, but a 204 or
+   * an answer to HEAD may have none, and a path that selects nothing is an
+   * uncatchable States.Runtime error; so the body is read only when
+   * present, and is null otherwise.
+   */
+  private keepResponse(next: sfn.IChainable): sfn.IChainable {
+    const keep = (name: string, body: string) => new sfn.Pass(this, name, {
+      inputPath: '$.response',
+      parameters: { 'statusCode.$': '$.StatusCode', 'headers.$': '$.Headers', 'body.$': body },
+      resultPath: '$.response',
+    }).next(next);
+    return new sfn.Choice(this, STATE_NAMES.hasResponseBody)
+      .when(sfn.Condition.isPresent('$.response.ResponseBody'), keep(STATE_NAMES.keepResponse, '$.ResponseBody'))
+      .otherwise(keep(STATE_NAMES.keepResponseWithoutBody, JSON_NULL));
   }
 }

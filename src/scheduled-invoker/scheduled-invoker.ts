@@ -238,7 +238,7 @@ export interface ScheduledInvokerProps {
  * schedule starts a JSONPath state machine that makes every request through
  * `apigateway:invoke` with IAM auth, retries what is worth retrying, hands
  * successful responses to an optional sink, and returns one result per
- * request (status code, latency, outcome).
+ * request (status code, outcome, start and finish times).
  *
  * @example
  * const api = new HttpProxyApi(this, 'Egress');
