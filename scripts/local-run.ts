@@ -109,7 +109,7 @@ async function main(): Promise<number> {
       console.log(`  alarms in ALARM: ${firing.length ? firing.join(', ') : 'none'}\n`);
     }
 
-    const stored = await peers.objects(deployment.physicalName(Object.keys(template.Resources).find((id) => /^ArchiveBucket[0-9A-F]{8}$/.test(id))!), 'responses/');
+    const stored = await peers.objects(deployment.physicalName(Object.keys(template.Resources).find((id) => /^ArchiveBucket[0-9A-F]{8}$/.test(id))!), 'responses/target=');
     console.log(`Summary: ${ticks} ticks, ${totals.requests} requests: ${totals.succeeded} succeeded, ${totals.failed} not; `
       + `${totals.archived} responses archived (${stored.length} objects in the bucket), ${totals.changes} changes announced; `
       + `${deployment.accessLog.length} API calls in the access log.`);

@@ -136,8 +136,8 @@ describe('examples/poller', () => {
     });
     const archiveStates = definition.States['Invoke each request'].ItemProcessor.States['Deliver to sink'].Branches[0].States;
     expect(archiveStates['Archive: which part to hash?'].Choices).toEqual([{ Variable: '$.record.target', StringEquals: 'prices', Next: 'Archive: part to hash present? (prices)' }]);
-    expect(archiveStates['Archive: hash JSON (prices)'].Parameters['sha256.$']).toBe("States.Hash(States.JsonToString($.record.body.price), 'SHA-256')");
-    expect(archiveStates['Archive: which part to hash?'].Default).toBe('Archive: body size known?');
+    expect(archiveStates['Archive: hash part (prices)'].Parameters['Body.$']).toBe('States.JsonToString($.record.body.price)');
+    expect(archiveStates['Archive: which part to hash?'].Default).toBe('Archive: hash body');
     expect(stack.poller.requests.map((r) => r.id)).toEqual(['prices-1', 'prices-2', 'status-1']);
   });
 

@@ -73,7 +73,7 @@ async function deploy(upstreams: Record<string, string> = {}) {
   deployments.push(d);
   const bucket = d.physicalName(id(stack.archive.bucket));
   const changes = d.topics[id(stack.archive.topic)];
-  const archived = () => peers.objects(bucket, 'responses/');
+  const archived = () => peers.objects(bucket, 'responses/target=');
   return { d, bucket, changes, archived };
 }
 
@@ -277,7 +277,7 @@ describe('examples/poller end to end', () => {
     expect(await changes()).toHaveLength(3);
   });
 
-  test('GIVEN two scheduled runs that overlap WHEN both meet the same price change THEN both are archived and the DynamoDB condition lets only one announce it', async () => {
+  test('GIVEN two scheduled runs that overlap WHEN both meet the same price change THEN both are archived and the change is announced at least once, against the last announced hash', async () => {
     // GIVEN known prices
     const { d, archived, changes } = await deploy();
     await d.tick(at(0));
@@ -291,12 +291,16 @@ describe('examples/poller end to end', () => {
     // THEN both runs finish with every request archived
     expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(await archived()).toHaveLength(9);
-    // and of the two that saw the new price, one lost the conditional write
-    expect([byId(a)['prices-1'].sink.changed, byId(b)['prices-1'].sink.changed].sort()).toEqual([false, true]);
+    // and the change is announced by one or both of them (announcements are at least once)
+    const saw = [byId(a)['prices-1'].sink.changed, byId(b)['prices-1'].sink.changed].filter((c) => c).length;
+    expect(saw).toBeGreaterThanOrEqual(1);
     const announced = await changes();
-    expect(announced).toHaveLength(4);
-    expect(announced[3].request.id).toBe('prices-1');
-    expect(announced[3].previousHash).toBe(announced.find((m) => m.request.id === 'prices-1').hash);
+    expect(announced).toHaveLength(3 + saw);
+    const first = announced.find((m) => m.request.id === 'prices-1');
+    for (const m of announced.slice(3)) {
+      expect(m.request.id).toBe('prices-1');
+      expect(m.previousHash).toBe(first.hash);
+    }
   });
 
   test('GIVEN Scheduler cannot start the state machine WHEN its retries run out THEN the input is in the dead-letter queue and its alarm fires', async () => {

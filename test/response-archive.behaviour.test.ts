@@ -4,6 +4,7 @@
  * the template-driven API Gateway emulation and a stub upstream, fauxqs for
  * S3 and SNS, dynalite for DynamoDB (see support/aws-peers.ts).
  */
+import * as crypto from 'crypto';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ChangeDetectionOptions, HttpProxyApi, InvokerSchedule, ResponseArchive, ScheduledInvoker } from '../src';
@@ -12,6 +13,9 @@ import { LocalAwsPeers, taskStates } from './support/aws-peers';
 import { ApiGatewayInvoker, definitionOf, invokeArnsOf, runDefinition } from './support/state-machine-harness';
 import { TEST_ACCOUNT, TEST_REGION, testStack } from './support/test-stack';
 import { UpstreamStub } from './support/upstream-stub';
+
+// each test runs several executions against the local peers
+jest.setTimeout(30_000);
 
 const ROLE = { accessKeyId: 'AKIDARCHIVEROLE', secretAccessKey: 'archive-role-secret-for-tests-only' };
 const upstream = new UpstreamStub();
@@ -29,6 +33,32 @@ afterAll(async () => {
   await upstream.stop();
 });
 beforeEach(() => upstream.reset());
+
+/** Archived responses (the hash inputs under `_hash-inputs/` left out). */
+const archived = (bucket: string) => peers.objects(bucket, 'responses/target=');
+
+/** A handler wrapper: what a state's task does on each attempt, by attempt number (from 1). */
+type Fault = (attempt: number, call: () => Promise<any>) => Promise<any>;
+
+/** The task committed, but its answer was lost: Step Functions sees States.Timeout and retries. */
+const commitThenTimeOut = (attempts: number[]): Fault => async (attempt, call) => {
+  const result = await call();
+  if (attempts.includes(attempt)) {
+    throw Object.assign(new Error('the answer came too late'), { name: 'States.Timeout' });
+  }
+  return result;
+};
+
+/** The execution ends at this state (timed out or stopped): nothing can catch or retry it. */
+const executionDies: Fault = async () => {
+  throw Object.assign(new Error('the execution timed out'), { name: 'States.Timeout', isRetryable: false, isCatchable: false });
+};
+
+interface RunFaults {
+  readonly executionName?: string;
+  readonly executionId?: string;
+  readonly faults?: Record<string, Fault>;
+}
 
 /** Synthesizes API + archive + invoker, creates the archive's resources in the peers, and returns a runner. */
 async function setup(changeDetection: ChangeDetectionOptions = {}) {
@@ -68,7 +98,15 @@ async function setup(changeDetection: ChangeDetectionOptions = {}) {
   const tasks = Object.fromEntries(taskStates(definition).map((t) => [t.name, (byResource as any)[t.resource]]));
   const noWaits = Object.fromEntries(taskStates(definition).map((t) => [t.name, 0]));
   let runs = 0;
-  const run = (executionName = `run-${++runs}`) => runDefinition(definition, { scheduledTime: '2026-11-24T09:00:00Z' }, { tasks, retryIntervalMs: noWaits, executionName });
+  const run = (options: string | RunFaults = {}) => {
+    const { executionName = `run-${++runs}`, executionId, faults = {} } = typeof options === 'string' ? { executionName: options } : options;
+    const withFaults = Object.fromEntries(Object.entries(tasks).map(([name, handler]) => {
+      const fault = faults[name];
+      let attempt = 0;
+      return [name, fault ? (input: any) => fault(++attempt, () => handler(input)) : handler];
+    }));
+    return runDefinition(definition, { scheduledTime: '2026-11-24T09:00:00Z' }, { tasks: withFaults, retryIntervalMs: noWaits, executionName, executionId });
+  };
   return { run, bucket, topic, table, definition };
 }
 
@@ -85,12 +123,13 @@ test('GIVEN change detection WHEN the same price comes twice and then a new one 
   expect(first.error).toBeUndefined();
   expect(first.output.requests[0]).toMatchObject({ id: 'widget', statusCode: 200, outcome: 'SUCCEEDED', sink: { changed: true } });
   const key1 = first.output.requests[0].sink.key;
-  expect(key1).toMatch(/^responses\/target=prices\/date=\d{4}-\d{2}-\d{2}\/run-1\/0-widget\.json$/);
+  expect(key1).toMatch(/^responses\/target=prices\/date=\d{4}-\d{2}-\d{2}\/run-1-[0-9a-f]{32}\/0-widget\.json$/);
   let messages = await topic.messages();
   expect(messages).toHaveLength(1);
   expect(messages[0]).toMatchObject({ target: 'prices', request: { id: 'widget', method: 'GET', path: '/prices/w-1' }, previousHash: null, bucket, key: key1 });
   const hash1 = messages[0].hash;
-  expect(hash1).toMatch(/^[0-9a-f]{64}$/);
+  // S3's SHA-256 of the hashed text, in base64
+  expect(hash1).toBe(crypto.createHash('sha256').update(JSON.stringify({ sku: 'w-1', price: 10 })).digest('base64'));
 
   // WHEN the same price comes again
   upstream.answer(price(10));
@@ -110,7 +149,7 @@ test('GIVEN change detection WHEN the same price comes twice and then a new one 
   expect(messages[1].hash).not.toBe(hash1);
 
   // AND all three responses are in the bucket, each with its request, status and body
-  const objects = await peers.objects(bucket, 'responses/');
+  const objects = await archived(bucket);
   expect(objects).toHaveLength(3);
   expect(objects.map((o) => o.body.body.price)).toEqual([10, 10, 12]);
   expect(objects[0].body).toMatchObject({
@@ -118,6 +157,7 @@ test('GIVEN change detection WHEN the same price comes twice and then a new one 
     request: { id: 'widget', method: 'GET', path: '/prices/w-1', query: {} },
     statusCode: 200,
     execution: 'run-1',
+    executionArn: expect.stringMatching(/:run-1$/),
     trigger: { scheduledTime: '2026-11-24T09:00:00Z' },
     requestedAt: expect.stringMatching(/T/),
     archivedAt: expect.stringMatching(/T/),
@@ -125,7 +165,7 @@ test('GIVEN change detection WHEN the same price comes twice and then a new one 
   expect(objects[0].body.headers['Content-Type'] ?? objects[0].body.headers['content-type']).toBeDefined();
 });
 
-test('GIVEN two runs racing on the same change WHEN both finish THEN both responses are stored and the change is announced once', async () => {
+test('GIVEN two runs racing on the same change WHEN both finish THEN both responses are stored and the change is announced at least once', async () => {
   // GIVEN a known price
   const { run, bucket, topic } = await setup();
   upstream.answer(price(10));
@@ -136,13 +176,21 @@ test('GIVEN two runs racing on the same change WHEN both finish THEN both respon
   upstream.rule = () => ({ ...price(15), delayMs: 50 });
   const [a, b] = await Promise.all([run('racer-a'), run('racer-b')]);
 
-  // THEN exactly one of them announces it
-  const changed = [a, b].map((r) => r.output.requests[0].sink.changed).sort();
-  expect(changed).toEqual([false, true]);
+  // THEN the change is announced, by one of them or by both (delivery is at least once), never against the wrong hash
+  const changed = [a, b].map((r) => r.output.requests[0].sink.changed);
+  expect(changed).toContain(true);
   const messages = await topic.messages();
-  expect(messages).toHaveLength(2);
-  expect(messages[1].previousHash).toBe(messages[0].hash);
-  expect((await peers.objects(bucket, 'responses/')).length).toBe(3);
+  expect(messages.length).toBe(1 + changed.filter((c) => c).length);
+  for (const m of messages.slice(1)) {
+    expect(m.previousHash).toBe(messages[0].hash);
+  }
+  expect((await archived(bucket)).length).toBe(3);
+
+  // AND the next run with the same price announces nothing more
+  upstream.rule = () => price(15);
+  const after = await run('after');
+  expect(after.output.requests[0].sink.changed).toBe(false);
+  expect(await topic.messages()).toHaveLength(messages.length);
 });
 
 test('GIVEN S3 failing WHEN a changed response arrives THEN the request is recorded as SINK_FAILED and the next run stores and announces the change', async () => {
@@ -168,7 +216,7 @@ test('GIVEN S3 failing WHEN a changed response arrives THEN the request is recor
   // THEN the change was not hidden by the failed write: it is stored and announced now
   expect(next.output.requests[0]).toMatchObject({ outcome: 'SUCCEEDED', sink: { changed: true } });
   expect(await topic.messages()).toHaveLength(2);
-  expect((await peers.objects(bucket, 'responses/')).map((o) => o.body.body.price)).toEqual([10, 20]);
+  expect((await archived(bucket)).map((o) => o.body.body.price)).toEqual([10, 20]);
 });
 
 test('GIVEN storeChangesOnly and a hashPath WHEN only an ignored field changes THEN no new object is stored', async () => {
@@ -184,12 +232,12 @@ test('GIVEN storeChangesOnly and a hashPath WHEN only an ignored field changes T
   // THEN the second run (same price, new timestamp) stored nothing
   expect(results.map((r) => r.output.requests[0].sink.changed)).toEqual([true, false, true]);
   expect(results[1].output.requests[0].sink.key).toBeNull();
-  const objects = await peers.objects(bucket, 'responses/');
+  const objects = await archived(bucket);
   expect(objects.map((o) => o.body.body.fetchedAt)).toEqual(['09:00', '09:30']);
   expect(await topic.messages()).toHaveLength(2);
 });
 
-test('GIVEN SNS failing WHEN a change is found THEN its hash is restored, the request is SINK_FAILED, and the next run announces the change', async () => {
+test('GIVEN SNS failing WHEN a change is found THEN the request is SINK_FAILED, no announcement is recorded, and the next run announces the change', async () => {
   // GIVEN a known price
   const { run, topic } = await setup();
   upstream.answer(price(10));
@@ -217,53 +265,132 @@ test('GIVEN SNS failing WHEN a change is found THEN its hash is restored, the re
   expect(after[1].previousHash).toBe(before[0].hash);
 });
 
+describe('announcements are at least once (finding: a change lost on a retry or a re-run)', () => {
+  test('GIVEN the hash write committed but its answer was lost WHEN the task is retried THEN the retry is accepted and the change announced once', async () => {
+    // GIVEN a known price
+    const { run, topic } = await setup();
+    upstream.answer(price(10));
+    await run();
+
+    // WHEN the new hash is written, then the first attempt times out and is retried
+    upstream.answer(price(11));
+    const { output, error } = await run({ faults: { 'Archive: record hash unless announced': commitThenTimeOut([1]) } });
+
+    // THEN
+    expect(error).toBeUndefined();
+    expect(output.requests[0]).toMatchObject({ outcome: 'SUCCEEDED', sink: { changed: true } });
+    const messages = await topic.messages();
+    expect(messages).toHaveLength(2);
+    expect(messages[1].previousHash).toBe(messages[0].hash);
+  });
+
+  test('GIVEN an execution that died after recording the hash and before announcing WHEN it runs again (same name and ARN) THEN the change is announced', async () => {
+    // GIVEN a known price
+    const { run, topic } = await setup();
+    upstream.answer(price(10));
+    await run();
+
+    // WHEN the execution dies at the announcement, and Express runs it again
+    upstream.answer(price(12), price(12));
+    const died = await run({ executionName: 'twice', faults: { 'Archive: announce on topic': executionDies } });
+    expect(died.error).toBeDefined();
+    expect(await topic.messages()).toHaveLength(1);
+    const again = await run({ executionName: 'twice' });
+
+    // THEN
+    expect(again.output.requests[0]).toMatchObject({ outcome: 'SUCCEEDED', sink: { changed: true } });
+    expect(await topic.messages()).toHaveLength(2);
+  });
+
+  test('GIVEN an execution that died before announcing WHEN the NEXT scheduled run sees the same response THEN it announces the change', async () => {
+    // GIVEN
+    const { run, topic } = await setup();
+    upstream.answer(price(10));
+    await run();
+    upstream.answer(price(13));
+    await run({ faults: { 'Archive: announce on topic': executionDies } });
+
+    // WHEN
+    upstream.answer(price(13));
+    const next = await run();
+
+    // THEN
+    expect(next.output.requests[0].sink.changed).toBe(true);
+    expect((await topic.messages()).map((m) => m.hash)).toHaveLength(2);
+  });
+
+  test('GIVEN a completed run WHEN the same execution runs again THEN nothing is announced twice', async () => {
+    // GIVEN
+    const { run, topic } = await setup();
+    upstream.answer(price(10), price(10));
+    await run('once');
+
+    // WHEN
+    const again = await run('once');
+
+    // THEN
+    expect(again.output.requests[0].sink.changed).toBe(false);
+    expect(await topic.messages()).toHaveLength(1);
+  });
+
+  test('GIVEN a publish that went out but timed out WHEN it is retried THEN the change is announced twice: at least once, not exactly once', async () => {
+    // GIVEN
+    const { run, topic } = await setup();
+
+    // WHEN
+    upstream.answer(price(10));
+    const { output } = await run({ faults: { 'Archive: announce on topic': commitThenTimeOut([1]) } });
+
+    // THEN
+    expect(output.requests[0].sink.changed).toBe(true);
+    expect(await topic.messages()).toHaveLength(2);
+  });
+
+  test('GIVEN two executions with the same name (Express allows it) WHEN both archive THEN their keys differ, so neither overwrites the other', async () => {
+    // GIVEN
+    const { run, bucket } = await setup();
+    upstream.answer(price(10), price(11));
+    const arn = (uuid: string) => `arn:aws:states:us-east-1:123456789012:express:Poller:same-name:${uuid}`;
+
+    // WHEN
+    const first = await run({ executionName: 'same-name', executionId: arn('11111111') });
+    const second = await run({ executionName: 'same-name', executionId: arn('22222222') });
+
+    // THEN
+    expect(first.output.requests[0].sink.key).not.toBe(second.output.requests[0].sink.key);
+    expect((await archived(bucket)).map((o) => o.body.body.price)).toEqual(expect.arrayContaining([10, 11]));
+  });
+});
+
 describe('large responses', () => {
   const json = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  test('GIVEN whole-body change detection WHEN a body has more than the 10,000 characters States.Hash takes THEN it is stored and the request fails with Archive.TooLargeToHash', async () => {
+  test.each([
+    ['a JSON body', (n: number) => json({ sku: 'w-1', history: 'p'.repeat(n) })],
+    // text is hashed in its JSON form: quotes double, past any 10,000-character limit
+    ['a text body of quotes', (n: number) => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: '"'.repeat(n) })],
+  ])('GIVEN whole-body change detection WHEN %s of more than the 10,000 characters States.Hash takes arrives and then changes THEN each change is detected', async (_what, body) => {
     // GIVEN
     const { run, bucket, topic } = await setup();
-    const big = { sku: 'w-1', history: 'p'.repeat(12_000) };
 
     // WHEN
-    upstream.answer(json(big));
-    const { output, error } = await run();
+    upstream.answer(body(60_000), body(60_000), body(60_001));
+    const results = [await run(), await run(), await run()];
 
-    // THEN the execution ends normally, the response is kept, and the request names the cause
-    expect(error).toBeUndefined();
-    expect(output.requests[0]).toMatchObject({ id: 'widget', statusCode: 200, outcome: 'SINK_FAILED', error: 'Archive.TooLargeToHash' });
-    const objects = await peers.objects(bucket, 'responses/');
-    expect(objects).toHaveLength(1);
-    expect(objects[0].body.body).toEqual(big);
-    expect(await topic.messages()).toHaveLength(0);
+    // THEN
+    expect(results.map((r) => r.error)).toEqual([undefined, undefined, undefined]);
+    expect(results.map((r) => r.output.requests[0].sink.changed)).toEqual([true, false, true]);
+    expect(await topic.messages()).toHaveLength(2);
+    expect(await archived(bucket)).toHaveLength(3);
   });
 
-  test('GIVEN whole-body change detection WHEN a body of just under 10,000 bytes arrives, as JSON and as text THEN it is hashed and announced', async () => {
-    for (const answer of [
-      json({ sku: 'w-1', history: 'p'.repeat(9_900) }),
-      // text is hashed as it is: quotes would double in its JSON form
-      { status: 200, headers: { 'content-type': 'text/plain' }, body: '"'.repeat(9_990) },
-    ]) {
-      // GIVEN
-      const { run, topic } = await setup();
-
-      // WHEN
-      upstream.answer(answer);
-      const { output, error } = await run();
-
-      // THEN
-      expect(error).toBeUndefined();
-      expect(output.requests[0]).toMatchObject({ outcome: 'SUCCEEDED', sink: { changed: true } });
-      expect(await topic.messages()).toHaveLength(1);
-    }
-  });
-
-  test('GIVEN a hashPath WHEN the body is large but the hashed part small THEN changes are detected', async () => {
+  test('GIVEN a hashPath WHEN the body is large and the hashed part over 10,000 characters THEN changes of the part are detected', async () => {
     // GIVEN
     const { run, topic } = await setup({ hashPath: '$.price' });
 
     // WHEN the price stays, while the rest of a large body changes, and then moves
-    upstream.answer(json({ price: 10, page: 'a'.repeat(50_000) }), json({ price: 10, page: 'b'.repeat(50_000) }), json({ price: 11, page: 'b'.repeat(50_000) }));
+    const prices = (p: number) => ({ price: p, table: 'x'.repeat(20_000) });
+    upstream.answer(json({ price: prices(10), page: 'a'.repeat(50_000) }), json({ price: prices(10), page: 'b'.repeat(50_000) }), json({ price: prices(11), page: 'b'.repeat(50_000) }));
     const results = [await run(), await run(), await run()];
 
     // THEN
@@ -283,7 +410,7 @@ describe('large responses', () => {
     // THEN
     expect(error).toBeUndefined();
     expect(output.requests[0]).toMatchObject({ id: 'widget', statusCode: 200, outcome: 'SINK_FAILED', error: 'States.DataLimitExceeded' });
-    expect(await peers.objects(bucket, 'responses/')).toHaveLength(0);
+    expect(await archived(bucket)).toHaveLength(0);
   });
 
   test('GIVEN a response over 256 KiB WHEN it arrives THEN the request is RESPONSE_TOO_LARGE and nothing is stored', async () => {
@@ -297,6 +424,6 @@ describe('large responses', () => {
     // THEN
     expect(error).toBeUndefined();
     expect(output.requests[0]).toMatchObject({ id: 'widget', target: 'prices', outcome: 'RESPONSE_TOO_LARGE', error: 'States.DataLimitExceeded' });
-    expect(await peers.objects(bucket, 'responses/')).toHaveLength(0);
+    expect(await archived(bucket)).toHaveLength(0);
   });
 });

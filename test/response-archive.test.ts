@@ -115,28 +115,53 @@ describe('change detection', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
   });
 
-  test('GIVEN change detection WHEN synthesized THEN the states store, then write the hash conditionally, then announce', () => {
+  test('GIVEN change detection WHEN synthesized THEN the states hash through S3, store, record the hash unless it was announced, announce, then note the announcement', () => {
     const s = archiveStates(setup({ changeDetection: { hashPath: '$.prices' } }).template);
+    // unique per execution: an Express name may repeat, its ARN does not
     expect(s['Archive: prepare'].Parameters['key.$']).toBe(
-      "States.Format('responses/target={}/date={}/{}/{}-{}.json', $.request.target, States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $$.Execution.Name, $.index, $.request.id)");
+      "States.Format('responses/target={}/date={}/{}-{}/{}-{}.json', $.request.target, States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $$.Execution.Name, States.Hash($$.Execution.Id, 'MD5'), $.index, $.request.id)");
+    expect(s['Archive: prepare'].Parameters['hashInputKey.$']).toBe("States.Format('responses/_hash-inputs/target={}/{}.json', $.request.target, $.request.id)");
     expect(s['Archive: prepare'].Next).toBe('Archive: part to hash present?');
     // a path that reads nothing would fail the whole execution (States.Runtime)
     expect(s['Archive: part to hash present?']).toMatchObject({
-      Type: 'Choice', Choices: [{ Variable: '$.record.body.prices', IsPresent: true, Next: 'Archive: hash JSON' }], Default: 'Archive: store without its part',
+      Type: 'Choice', Choices: [{ Variable: '$.record.body.prices', IsPresent: true, Next: 'Archive: hash part' }], Default: 'Archive: store without its part',
     });
     expect(s['Archive: store without its part']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Next: 'Archive: part to hash missing' });
     expect(s['Archive: part to hash missing']).toMatchObject({ Type: 'Fail', Error: 'Archive.HashPathNotFound' });
-    expect(s['Archive: hash JSON']).toMatchObject({
-      Type: 'Pass', Parameters: { 'sha256.$': "States.Hash(States.JsonToString($.record.body.prices), 'SHA-256')" }, ResultPath: '$.hashed', Next: 'Archive: store',
+    // S3 computes the SHA-256: no 10,000-character limit, no States.Hash over the body
+    expect(s['Archive: hash part']).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
+      Parameters: { 'Key.$': '$.hashInputKey', 'ChecksumAlgorithm': 'SHA256', 'Body.$': 'States.JsonToString($.record.body.prices)' },
+      ResultSelector: { 'sha256.$': '$.ChecksumSHA256' },
+      ResultPath: '$.hashed',
+      Next: 'Archive: store',
     });
-    expect(s['Archive: store']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': 'States.JsonToString($.record)', 'ContentType': 'application/json' }, Next: 'Archive: compare and set hash' });
-    expect(s['Archive: compare and set hash']).toMatchObject({
+    expect(s['Archive: store']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': 'States.JsonToString($.record)', 'ContentType': 'application/json' }, Next: 'Archive: record hash unless announced' });
+    expect(s['Archive: record hash unless announced']).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:updateItem',
-      Parameters: { ConditionExpression: 'attribute_not_exists(#hash) OR #hash <> :hash', ReturnValues: 'UPDATED_OLD' },
+      Parameters: { ConditionExpression: 'attribute_not_exists(#announced) OR #announced <> :hash', ReturnValues: 'ALL_OLD' },
+      // a refused condition is the answer "unchanged": never retried; every other error is
+      Retry: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], MaxAttempts: 0 }, { ErrorEquals: ['States.Timeout', 'States.TaskFailed'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: 'FULL' }],
       Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'Archive: unchanged' }],
     });
-    expect(s['Archive: announce on topic']).toMatchObject({ Resource: 'arn:aws:states:::sns:publish', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Archive: announce failed?' }] });
+    expect(s['Archive: announce on topic']).toMatchObject({ Resource: 'arn:aws:states:::sns:publish', Next: 'Archive: record announcement', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Archive: announce failed' }] });
+    expect(s['Archive: announce failed']).toMatchObject({ Type: 'Fail', Error: 'Archive.AnnounceFailed' });
+    expect(s['Archive: record announcement']).toMatchObject({
+      Parameters: { UpdateExpression: 'SET #announced = :hash, #at = :at', ConditionExpression: '#hash = :hash' },
+      Next: 'Archive: changed',
+    });
     expect(JSON.stringify(s)).not.toContain('JSONata');
+    expect(JSON.stringify(s)).not.toContain('States.Hash($.record');
+  });
+
+  test('GIVEN change detection WHEN synthesized THEN the hash inputs, rewritten by every run, expire after a day', () => {
+    const { template } = setup({ changeDetection: {} });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([{ Id: 'HashInputs', Prefix: 'responses/_hash-inputs/', Status: 'Enabled', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }]),
+      },
+    });
   });
 
   test('GIVEN a hash path for one target WHEN synthesized THEN that target hashes its part and the others their whole body', () => {
@@ -144,31 +169,27 @@ describe('change detection', () => {
     expect(s['Archive: prepare'].Next).toBe('Archive: which part to hash?');
     expect(s['Archive: which part to hash?']).toMatchObject({
       Choices: [{ Variable: '$.record.target', StringEquals: 'prices', Next: 'Archive: part to hash present? (prices)' }],
-      Default: 'Archive: body size known?',
+      Default: 'Archive: hash body',
     });
-    expect(s['Archive: hash JSON (prices)'].Parameters['sha256.$']).toBe("States.Hash(States.JsonToString($.record.body.price), 'SHA-256')");
+    expect(s['Archive: hash part (prices)'].Parameters['Body.$']).toBe('States.JsonToString($.record.body.price)');
+    expect(s['Archive: hash body'].Parameters['Body.$']).toBe('States.JsonToString($.record.body)');
   });
 
-  test('GIVEN whole-body change detection WHEN synthesized THEN only a body API Gateway says has at most 10,000 bytes reaches States.Hash', () => {
-    const s = archiveStates(setup({ changeDetection: {} }).template);
-    expect(s['Archive: prepare'].Next).toBe('Archive: body size known?');
-    expect(s['Archive: body size known?']).toMatchObject({
-      Choices: [
-        { Variable: "$.record.headers['Content-Length']", IsPresent: true, Next: 'Archive: read Content-Length' },
-        { Variable: "$.record.headers['content-length']", IsPresent: true, Next: 'Archive: read content-length' },
-      ],
-      Default: 'Archive: store unhashed',
-    });
-    expect(s['Archive: small enough to hash?']).toMatchObject({
-      Choices: [{ Variable: '$.bodySize.bytes', NumericLessThanEquals: 10000, Next: 'Archive: text body?' }],
-      Default: 'Archive: store unhashed',
-    });
-    expect(s['Archive: hash text'].Parameters['sha256.$']).toBe("States.Hash($.record.body, 'SHA-256')");
-    expect(s['Archive: store unhashed']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Next: 'Archive: too large to hash' });
-    expect(s['Archive: too large to hash']).toMatchObject({ Type: 'Fail', Error: 'Archive.TooLargeToHash' });
-    // every States.Hash is behind the size check or on a part the user chose
-    const hashing = Object.entries<any>(s).filter(([, st]) => JSON.stringify(st).includes('States.Hash(')).map(([name]) => name).sort();
-    expect(hashing).toEqual(['Archive: hash JSON', 'Archive: hash text']);
+  test('GIVEN a target id of 63 characters with its own hash path WHEN synthesized THEN every state name stays within the 80 characters Step Functions accepts', () => {
+    // GIVEN
+    const stack = testStack();
+    const api = new HttpProxyApi(stack, 'Egress');
+    const id = `prices-${'x'.repeat(56)}`;
+    const t = api.addTarget(id, { url: 'https://api.example.com/v1/prices' });
+    const archive = new ResponseArchive(stack, 'Archive', { changeDetection: { targetHashPaths: { [id]: '$.price' } } });
+
+    // WHEN
+    new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.hours(1)), requests: [{ target: t }], sink: archive });
+
+    // THEN
+    const names = Object.keys(archiveStates(Template.fromStack(stack)));
+    expect(names.filter((n) => n.length > 80)).toEqual([]);
+    expect(names.filter((n) => n.startsWith('Archive: part to hash present? (prices-xxx'))).toHaveLength(1);
   });
 
   test('GIVEN an event bus and no topic WHEN synthesized THEN changes go to EventBridge only', () => {

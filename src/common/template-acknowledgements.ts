@@ -48,7 +48,7 @@ export const TEMPLATE_ACKNOWLEDGEMENTS = {
   hashTableAwsOwnedKey: {
     tool: 'checkov',
     id: 'CKV_AWS_119',
-    reason: 'The hash table holds only hashes and object keys and is encrypted with an AWS owned key by default (no key charge); pass changeDetection.encryptionKey to use your customer managed key.',
+    reason: 'The hash table holds only hashes and object keys and is encrypted with the AWS managed key aws/dynamodb by default (SSEEnabled; KMS request charges apply, no key to manage); pass changeDetection.encryptionKey to use your customer managed key.',
   },
   /** On each subnet of an IsolatedVpc in a stack that names its environment. */
   subnetAvailabilityZone: {

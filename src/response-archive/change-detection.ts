@@ -6,13 +6,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 export interface ChangeDetectionOptions {
   /**
    * A JSONPath inside the response body whose value is hashed instead of the
-   * whole body, e.g. `$.prices` to ignore a timestamp beside it. The hashed
-   * JSON text must stay under 10,000 characters (the limit of
-   * `States.Hash`).
+   * whole body, e.g. `$.prices` to ignore a timestamp beside it: field
+   * names only (letters, digits and `_`).
    *
-   * @default - the whole body, when API Gateway's Content-Length says it has
-   * at most 10,000 bytes; a larger body is stored and its request recorded
-   * as `SINK_FAILED` with `Archive.TooLargeToHash`
+   * Hashing has no size limit: the JSON text of the value is written under
+   * `<prefix>_hash-inputs/` and S3 returns its SHA-256, so a body or part of
+   * any size (up to the 256 KiB a state holds) is compared. The hash is the
+   * base64 form S3 returns.
+   *
+   * @default - the whole body
    */
   readonly hashPath?: string;
 
@@ -24,15 +26,17 @@ export interface ChangeDetectionOptions {
    *
    * A response without a value at its path, or whose body is not JSON, is
    * stored and its request recorded as `SINK_FAILED` with
-   * `Archive.HashPathNotFound`; so is one for `hashPath`.
+   * `Archive.HashPathNotFound`; so is one for `hashPath`. Paths are field
+   * names only, as for `hashPath`.
    *
    * @default - every target uses `hashPath`
    */
   readonly targetHashPaths?: { [targetId: string]: string };
 
   /**
-   * Store a response only when its hash changed. An unchanged response then
-   * leaves no new object.
+   * Store a response only when its hash differs from the last one
+   * announced. An unchanged response then leaves no new object (its hash
+   * input is still written, and kept a day).
    *
    * @default false - every response is stored
    */
@@ -64,7 +68,8 @@ export interface ChangeDetectionOptions {
   /**
    * KMS key of the hash table and of a new topic.
    *
-   * @default - the table uses an AWS owned key; a new topic a new customer key
+   * @default - the table uses the AWS managed key for DynamoDB
+   * (`aws/dynamodb`, KMS charges apply); a new topic a new customer key
    */
   readonly encryptionKey?: kms.IKey;
 }

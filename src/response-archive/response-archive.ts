@@ -170,7 +170,13 @@ export class ResponseArchive extends Construct implements IResponseSink {
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter }],
           expiration: expireAfter,
           noncurrentVersionExpiration: days(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration ?? Duration.days(90), 1),
-        }],
+        }, ...(props.changeDetection ? [{
+          // the text each run hashes, rewritten by the next run: kept a day
+          id: 'HashInputs',
+          prefix: `${this.prefix}_hash-inputs/`,
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+        }] : [])],
         removalPolicy,
       });
       this.enableAccessLogs(bucket, this.logBucket);

@@ -157,7 +157,8 @@ export class LocalAwsPeers {
           throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'S3.S3Exception' });
         }
         const r = await this.s3.send(new PutObjectCommand(input)).catch(named('S3'));
-        return { ETag: r.ETag, VersionId: r.VersionId };
+        // S3 answers with the checksum it verified when one was asked for
+        return { ETag: r.ETag, VersionId: r.VersionId, ...(r.ChecksumSHA256 ? { ChecksumSHA256: r.ChecksumSHA256 } : {}) };
       },
       'arn:aws:states:::dynamodb:updateItem': async (input) => {
         const r = await this.dynamodb.send(new UpdateItemCommand(input)).catch(named('DynamoDB'));

@@ -200,6 +200,13 @@ export interface RunOptions {
   readonly retryIntervalMs?: Record<string, number>;
   /** The execution's name. */
   readonly executionName?: string;
+  /**
+   * The execution's ARN (`$$.Execution.Id`). Express executions may share a
+   * name, never an ARN.
+   *
+   * @default - a Standard execution ARN made from the name
+   */
+  readonly executionId?: string;
 }
 
 /**
@@ -235,7 +242,10 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
       retryIntervalOverrides: options.retryIntervalMs,
     },
     context: {
-      Execution: { Name: options.executionName ?? 'test-execution', Id: `arn:aws:states:us-east-1:123456789012:execution:test:${options.executionName ?? 'test-execution'}` },
+      Execution: {
+        Name: options.executionName ?? 'test-execution',
+        Id: options.executionId ?? `arn:aws:states:us-east-1:123456789012:execution:test:${options.executionName ?? 'test-execution'}`,
+      },
       State: { get EnteredTime() { return new Date().toISOString(); } },
     },
   });
