@@ -130,8 +130,13 @@ describe('state machine', () => {
     expect(definition.TimeoutSeconds).toBe(300);
     expect(JSON.stringify(definition)).not.toContain('JSONata');
     expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    // retained, so its name changes with each creation of the stack: a stack
+    // deleted and created again does not collide with the retained group
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      LogGroupName: {
+        'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/vendedlogs/states/TestStackPoller[A-F0-9]{8}-$'), { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+      },
       RetentionInDays: 365,
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InsideOutGatewayLogKey'), 'Arn'] },
     });

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -341,8 +341,15 @@ export class ScheduledInvoker extends Construct {
 
     const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // vended-log prefix: Step Functions then needs no log resource policy
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      // vended-log prefix: Step Functions then needs no log resource policy.
+      // The group is retained by default, so its name ends in the stack's
+      // id (a new UUID each time the stack is created): a stack deleted and
+      // created again makes a new group instead of failing on the retained
+      // one with "already exists".
+      logGroupName: Fn.join('', [
+        `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}-`,
+        Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+      ]),
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logEncryptionKey
         ?? stackLogEncryptionKey(this),

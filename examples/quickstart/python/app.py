@@ -14,7 +14,10 @@ stack = cdk.Stack(
     env=cdk.Environment(account="111111111111", region="eu-west-1"),
 )
 
-api = HttpProxyApi(stack, "Egress")
+# cloud_watch_role: a fresh account has no API Gateway CloudWatch role, and
+# the stage cannot enable logging without one; leave it out where the
+# account's role is already set (README: "The account CloudWatch role")
+api = HttpProxyApi(stack, "Egress", cloud_watch_role=True)
 
 forecast = api.add_target(
     "forecast",

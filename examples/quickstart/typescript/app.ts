@@ -9,7 +9,10 @@ const stack = new Stack(app, 'InsideOutQuickstart', {
   env: { account: '111111111111', region: 'eu-west-1' },
 });
 
-const api = new HttpProxyApi(stack, 'Egress');
+// cloudWatchRole: a fresh account has no API Gateway CloudWatch role, and
+// the stage cannot enable logging without one; leave it out where the
+// account's role is already set (README: "The account CloudWatch role")
+const api = new HttpProxyApi(stack, 'Egress', { cloudWatchRole: true });
 
 const forecast = api.addTarget('forecast', {
   url: 'https://api.open-meteo.example/v1/forecast/{city}',

@@ -26,7 +26,12 @@ public final class QuickstartApp {
                 .env(Environment.builder().account("111111111111").region("eu-west-1").build())
                 .build());
 
-        HttpProxyApi api = new HttpProxyApi(stack, "Egress");
+        // cloudWatchRole: a fresh account has no API Gateway CloudWatch role, and
+        // the stage cannot enable logging without one; leave it out where the
+        // account's role is already set (README: "The account CloudWatch role")
+        HttpProxyApi api = HttpProxyApi.Builder.create(stack, "Egress")
+                .cloudWatchRole(true)
+                .build();
 
         HttpProxyTarget forecast = api.addTarget("forecast", HttpTargetOptions.builder()
                 .url("https://api.open-meteo.example/v1/forecast/{city}")
