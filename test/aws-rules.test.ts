@@ -4,8 +4,18 @@
  * test/aws-rules/) is shown to pass a compliant fragment and to fail the
  * shape our old templates had.
  */
+import { intrinsicNesting } from './aws-rules/intrinsic-nesting';
 import { callDepth, countCalls, IntrinsicSyntaxError, parseIntrinsic } from './aws-rules/intrinsic-parser';
-import { NINE_NESTED_INTRINSICS } from './support/aws-rule-fragments';
+import { intrinsicReservedCharacters } from './aws-rules/intrinsic-reserved-characters';
+import { invokeRefusedHeaders } from './aws-rules/invoke-refused-headers';
+import { Rule } from './aws-rules/rule';
+import { stateNameLength } from './aws-rules/state-name-length';
+import {
+  definition, invokerDefinition, machineTemplate, map,
+  NINE_NESTED_INTRINSICS, oldLatencyExpression, parallel, pass,
+} from './support/aws-rule-fragments';
+
+const run = (rule: Rule, template: any) => rule.check(template, 'Fragment').map((f) => `${f.resource} ${f.location}: ${f.message}`);
 
 describe('the intrinsic parser', () => {
   test('GIVEN the page\'s example field WHEN parsed THEN it makes nine calls nested five deep', () => {
@@ -30,6 +40,81 @@ describe('the intrinsic parser', () => {
 
   test('GIVEN a string literal closed early by an unescaped quote WHEN parsed THEN it is a syntax error', () => {
     expect(() => parseIntrinsic("States.Format('it's {}', $.a)")).toThrow(IntrinsicSyntaxError);
+  });
+});
+
+describe('intrinsic-nesting', () => {
+  test('GIVEN the page\'s nine-call field and a ten-call field in a Parallel branch WHEN checked THEN nothing is found', () => {
+    const ten = `States.StringToJson(${NINE_NESTED_INTRINSICS})`;
+    const template = machineTemplate(definition({ Fan: parallel({ Build: pass({ 'arn.$': NINE_NESTED_INTRINSICS, 'ten.$': ten }) }) }));
+    expect(run(intrinsicNesting, template)).toEqual([]);
+  });
+
+  test('GIVEN the old Record state\'s latencyMs.$ inside a Map WHEN checked THEN 75 calls, 13 deep are reported', () => {
+    const template = machineTemplate(definition({ 'Invoke each request': map({ 'Record response': pass({ 'latencyMs.$': oldLatencyExpression() }) }) }));
+    expect(run(intrinsicNesting, template)).toEqual([
+      'Machine "Invoke each request" > "Record response" Parameters.latencyMs.$: 75 intrinsic function calls, nested 13 deep (at most 10 in a field)',
+    ]);
+  });
+});
+
+describe('intrinsic-reserved-characters', () => {
+  test('GIVEN Format placeholders, escaped braces and a bracketed name read by a plain path WHEN checked THEN nothing is found', () => {
+    const template = machineTemplate(definition({
+      'Read length': pass({ 'bytes.$': "$.record.headers['Content-Length']", 'item.$': "States.Format('{}#{}', $.target, $.id)", 'text.$': "States.Format('\\{literal\\} {} \\\\', $.x)" }),
+    }));
+    expect(run(intrinsicReservedCharacters, template)).toEqual([]);
+  });
+
+  test('GIVEN the old Content-Length read, a bare brace and an open escape WHEN checked THEN each is reported', () => {
+    const template = machineTemplate(definition({
+      'Invoke each request': map({
+        'Archive: read Content-Length': pass({
+          'bytes.$': "States.StringToJson(States.ArrayGetItem($.record.headers['Content-Length'], 0))",
+          'json.$': "States.StringToJson('{\"a\": 1}')",
+          'split.$': "States.StringSplit($.a, '\\n')",
+        }),
+      }),
+    }));
+    const at = 'Machine "Invoke each request" > "Archive: read Content-Length"';
+    expect(run(intrinsicReservedCharacters, template)).toEqual([
+      `${at} Parameters.bytes.$: JSONPath argument $.record.headers['Content-Length'] of States.ArrayGetItem holds reserved characters (' at 17, ' at 32); bracket notation with quotes inside an intrinsic argument is the doubtful case this rule keeps out`,
+      `${at} Parameters.json.$: string literal '{"a": 1}' (argument 1 of States.StringToJson): unescaped { at 0`,
+      `${at} Parameters.json.$: string literal '{"a": 1}' (argument 1 of States.StringToJson): unescaped } at 7`,
+      `${at} Parameters.split.$: string literal '\\n' (argument 2 of States.StringSplit): open escape backslash before "n" at 0`,
+    ]);
+  });
+});
+
+describe('state-name-length', () => {
+  test('GIVEN an 80-character state name and a state machine name with a token WHEN checked THEN nothing is found', () => {
+    const template = machineTemplate(definition({ ['s'.repeat(80)]: pass({}) }), { StateMachineName: { 'Fn::Join': ['-', ['poller', { Ref: 'AWS::StackName' }]] } });
+    expect(run(stateNameLength, template)).toEqual([]);
+  });
+
+  test('GIVEN an archive state named after a long target id and a long literal machine name WHEN checked THEN both are reported', () => {
+    const state = 'Archive: part to hash present? (prices-of-every-widget-in-the-northern-warehouses)';
+    const template = machineTemplate(definition({ 'Invoke each request': map({ 'Deliver to sink': parallel({ [state]: pass({}) }) }) }), { StateMachineName: 'p'.repeat(81) });
+    expect(run(stateNameLength, template)).toEqual([
+      `Machine StateMachineName: state machine name "${'p'.repeat(81)}" has 81 characters (at most 80)`,
+      `Machine "Invoke each request" > "Deliver to sink[0]" > "${state}": state name has 82 characters (at most 80)`,
+    ]);
+  });
+});
+
+describe('invoke-refused-headers', () => {
+  test('GIVEN planned and task headers Step Functions permits WHEN checked THEN nothing is found', () => {
+    const template = machineTemplate(invokerDefinition({ 'Accept-Language': ['de'] }, { 'X-Api-Key': ['k'], 'Trace.$': '$.trace' }));
+    expect(run(invokeRefusedHeaders, template)).toEqual([]);
+  });
+
+  test('GIVEN a planned Authorization header and X-Amz and Host task headers WHEN checked THEN each is reported', () => {
+    const template = machineTemplate(invokerDefinition({ authorization: ['Bearer t'], Accept: ['*/*'] }, { 'X-Amz-Date.$': '$.date', 'Host': ['h'] }));
+    expect(run(invokeRefusedHeaders, template)).toEqual([
+      'Machine "Plan requests" Parameters.requests[0].headers: header "authorization" is one Step Functions does not permit in an apigateway:invoke request',
+      'Machine "Invoke each request" > "Invoke" Parameters.Headers: header "X-Amz-Date" is one Step Functions does not permit in an apigateway:invoke request',
+      'Machine "Invoke each request" > "Invoke" Parameters.Headers: header "Host" is one Step Functions does not permit in an apigateway:invoke request',
+    ]);
   });
 });
 
