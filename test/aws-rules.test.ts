@@ -4,15 +4,18 @@
  * test/aws-rules/) is shown to pass a compliant fragment and to fail the
  * shape our old templates had.
  */
+import { alarmTopicPublishable } from './aws-rules/alarm-topic-publishable';
+import { customerKeySenderAccess } from './aws-rules/customer-key-sender-access';
 import { intrinsicNesting } from './aws-rules/intrinsic-nesting';
 import { callDepth, countCalls, IntrinsicSyntaxError, parseIntrinsic } from './aws-rules/intrinsic-parser';
 import { intrinsicReservedCharacters } from './aws-rules/intrinsic-reserved-characters';
 import { invokeRefusedHeaders } from './aws-rules/invoke-refused-headers';
 import { Rule } from './aws-rules/rule';
+import { schedulerSourceArn } from './aws-rules/scheduler-source-arn';
 import { stateNameLength } from './aws-rules/state-name-length';
 import {
-  definition, invokerDefinition, machineTemplate, map,
-  NINE_NESTED_INTRINSICS, oldLatencyExpression, parallel, pass,
+  alarmTopicTemplate, callerTemplate, CLOUDWATCH_KEY_USE, CLOUDWATCH_PUBLISH, definition, invokerDefinition, machineTemplate,
+  map, NINE_NESTED_INTRINSICS, oldLatencyExpression, parallel, pass, schedulerRoleTemplate,
 } from './support/aws-rule-fragments';
 
 const run = (rule: Rule, template: any) => rule.check(template, 'Fragment').map((f) => `${f.resource} ${f.location}: ${f.message}`);
@@ -98,6 +101,47 @@ describe('state-name-length', () => {
     expect(run(stateNameLength, template)).toEqual([
       `Machine StateMachineName: state machine name "${'p'.repeat(81)}" has 81 characters (at most 80)`,
       `Machine "Invoke each request" > "Deliver to sink[0]" > "${state}": state name has 82 characters (at most 80)`,
+    ]);
+  });
+});
+
+describe('scheduler-source-arn', () => {
+  test('GIVEN a schedule group ARN built with Fn::Sub WHEN checked THEN nothing is found', () => {
+    const template = schedulerRoleTemplate({ 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/default' });
+    expect(run(schedulerSourceArn, template)).toEqual([]);
+  });
+
+  test('GIVEN the old schedule ARN prefix built with Fn::Join WHEN checked THEN it is reported', () => {
+    const template = schedulerRoleTemplate({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:us-east-1:123456789012:schedule/default/*']] });
+    expect(run(schedulerSourceArn, template)).toEqual([
+      'SchedulerRole AssumeRolePolicyDocument.Statement[0].Condition.ArnLike.aws:SourceArn: arn:<AWS.Partition>:scheduler:us-east-1:123456789012:schedule/default/* is a schedule ARN or prefix, not a schedule group ARN',
+    ]);
+  });
+});
+
+describe('alarm-topic-publishable', () => {
+  test('GIVEN a topic policy and a key policy that let CloudWatch in WHEN checked THEN nothing is found', () => {
+    expect(run(alarmTopicPublishable, alarmTopicTemplate([CLOUDWATCH_KEY_USE], [CLOUDWATCH_PUBLISH]))).toEqual([]);
+  });
+
+  test('GIVEN the old alarm topic, whose key also lacks CloudWatch WHEN checked THEN the topic policy and the key policy are reported', () => {
+    expect(run(alarmTopicPublishable, alarmTopicTemplate([]))).toEqual([
+      'Alarms topic policy AlarmsPolicy: notified by 1 alarm action(s), e.g. FailedAlarm.AlarmActions; the topic policy replaces the default one and allows cloudwatch.amazonaws.com no sns:Publish',
+      'Alarms KmsMasterKeyId AlarmTopicKey: notified by 1 alarm action(s), e.g. FailedAlarm.AlarmActions; the key policy of AlarmTopicKey does not allow cloudwatch.amazonaws.com kms:Decrypt, kms:GenerateDataKey',
+    ]);
+  });
+});
+
+describe('customer-key-sender-access', () => {
+  test('GIVEN the caller may use the key through its own policy, or through the key policy WHEN checked THEN nothing is found', () => {
+    const own = callerTemplate([{ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': ['CallerKey', 'Arn'] } }]);
+    const byKey = callerTemplate([], [{ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['CallerRole', 'Arn'] } }, Resource: '*' }]);
+    expect([...run(customerKeySenderAccess, own), ...run(customerKeySenderAccess, byKey)]).toEqual([]);
+  });
+
+  test('GIVEN the old caller, which may send to its encrypted dead-letter queue but not use the key WHEN checked THEN it is reported', () => {
+    expect(run(customerKeySenderAccess, callerTemplate([]))).toEqual([
+      'CallerRole sqs:SendMessage on CallerDeadLetters: CallerDeadLetters is encrypted with the customer key CallerKey, but CallerRole may not use kms:GenerateDataKey, kms:Decrypt on it (neither its policies nor the key policy allow it)',
     ]);
   });
 });

@@ -64,6 +64,92 @@ export function oldLatencyExpression(): string {
 export const NINE_NESTED_INTRINSICS = "States.Format('{}.{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 0), "
   + "States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 1))";
 
+/** A role EventBridge Scheduler assumes, with this aws:SourceArn condition. */
+export function schedulerRoleTemplate(sourceArn: any): any {
+  return {
+    Resources: {
+      SchedulerRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { Service: 'scheduler.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': sourceArn } },
+            }],
+          },
+        },
+      },
+    },
+  };
+}
+
+const ROOT = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:root']] } };
+
+/** A customer key whose policy holds the account-root statement and these. */
+export function key(...statements: any[]): any {
+  return {
+    Type: 'AWS::KMS::Key',
+    Properties: { KeyPolicy: { Version: '2012-10-17', Statement: [{ Action: 'kms:*', Effect: 'Allow', Principal: ROOT, Resource: '*' }, ...statements] } },
+  };
+}
+
+/** The key policy statement examples/alarm-topic.ts adds for CloudWatch. */
+export const CLOUDWATCH_KEY_USE = { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*' };
+
+/** The old alarm topic: encrypted with a key, its topic policy only denying publishes without TLS. */
+export function alarmTopicTemplate(keyStatements: any[], extraTopicStatements: any[] = []): any {
+  return {
+    Resources: {
+      AlarmTopicKey: key(...keyStatements),
+      Alarms: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] } } },
+      AlarmsPolicy: {
+        Type: 'AWS::SNS::TopicPolicy',
+        Properties: {
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: { Ref: 'Alarms' }, Sid: 'AllowPublishThroughSSLOnly' },
+              ...extraTopicStatements,
+            ],
+          },
+          Topics: [{ Ref: 'Alarms' }],
+        },
+      },
+      FailedAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { AlarmActions: [{ Ref: 'Alarms' }], ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, Threshold: 1 },
+      },
+    },
+  };
+}
+
+/** A topic policy statement letting CloudWatch publish. */
+export const CLOUDWATCH_PUBLISH = { Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: { Ref: 'Alarms' } };
+
+/** The private-vpc example's caller: a role, its managed policy, and its dead-letter queue under a customer key. */
+export function callerTemplate(grantStatements: any[], keyStatements: any[] = []): any {
+  return {
+    Resources: {
+      CallerKey: key(...keyStatements),
+      CallerRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: { AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] } },
+      },
+      CallerRoleGrants: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': ['CallerDeadLetters', 'Arn'] } }, ...grantStatements] },
+          Roles: [{ Ref: 'CallerRole' }],
+        },
+      },
+      CallerDeadLetters: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['CallerKey', 'Arn'] } } },
+    },
+  };
+}
+
 /**
  * The invoker's shape: requests planned in a Pass state, each one's headers
  * passed to apigateway:invoke (or, given taskHeaders, literal ones instead).
