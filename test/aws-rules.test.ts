@@ -10,12 +10,14 @@ import { intrinsicNesting } from './aws-rules/intrinsic-nesting';
 import { callDepth, countCalls, IntrinsicSyntaxError, parseIntrinsic } from './aws-rules/intrinsic-parser';
 import { intrinsicReservedCharacters } from './aws-rules/intrinsic-reserved-characters';
 import { invokeRefusedHeaders } from './aws-rules/invoke-refused-headers';
+import { retainedFixedName } from './aws-rules/retained-fixed-name';
 import { Rule } from './aws-rules/rule';
 import { schedulerSourceArn } from './aws-rules/scheduler-source-arn';
+import { securityGroupEgress } from './aws-rules/security-group-egress';
 import { stateNameLength } from './aws-rules/state-name-length';
 import {
-  alarmTopicTemplate, callerTemplate, CLOUDWATCH_KEY_USE, CLOUDWATCH_PUBLISH, definition, invokerDefinition, machineTemplate,
-  map, NINE_NESTED_INTRINSICS, oldLatencyExpression, parallel, pass, schedulerRoleTemplate,
+  alarmTopicTemplate, callerSecurityGroupTemplate, callerTemplate, CDK_NO_EGRESS_PLACEHOLDER, CLOUDWATCH_KEY_USE, CLOUDWATCH_PUBLISH,
+  definition, invokerDefinition, machineTemplate, map, NINE_NESTED_INTRINSICS, oldLatencyExpression, parallel, pass, schedulerRoleTemplate,
 } from './support/aws-rule-fragments';
 
 const run = (rule: Rule, template: any) => rule.check(template, 'Fragment').map((f) => `${f.resource} ${f.location}: ${f.message}`);
@@ -132,6 +134,35 @@ describe('alarm-topic-publishable', () => {
   });
 });
 
+describe('retained-fixed-name', () => {
+  test('GIVEN a retained execution log group named after its RestApi, and a fixed name that is not retained WHEN checked THEN nothing is found', () => {
+    const template = {
+      Resources: {
+        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'egress' } },
+        ExecutionLogs: {
+          Type: 'AWS::Logs::LogGroup',
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+          Properties: { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: 'Api' }, '/egress']] } },
+        },
+        Scratch: { Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Delete', Properties: { LogGroupName: '/scratch' } },
+      },
+    };
+    expect(run(retainedFixedName, template)).toEqual([]);
+  });
+
+  test('GIVEN the old retained invoker log group with a literal vendedlogs name WHEN checked THEN it is reported', () => {
+    const template = {
+      Resources: {
+        PollerLogs: { Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { LogGroupName: '/aws/vendedlogs/states/InsideOutPollerFB214CCD' } },
+      },
+    };
+    expect(run(retainedFixedName, template)).toEqual([
+      'PollerLogs LogGroupName: AWS::Logs::LogGroup with DeletionPolicy and UpdateReplacePolicy Retain is named "/aws/vendedlogs/states/InsideOutPollerFB214CCD", a literal: deploying the stack again after a delete or a replacement finds the name taken',
+    ]);
+  });
+});
+
 describe('customer-key-sender-access', () => {
   test('GIVEN the caller may use the key through its own policy, or through the key policy WHEN checked THEN nothing is found', () => {
     const own = callerTemplate([{ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': ['CallerKey', 'Arn'] } }]);
@@ -142,6 +173,18 @@ describe('customer-key-sender-access', () => {
   test('GIVEN the old caller, which may send to its encrypted dead-letter queue but not use the key WHEN checked THEN it is reported', () => {
     expect(run(customerKeySenderAccess, callerTemplate([]))).toEqual([
       'CallerRole sqs:SendMessage on CallerDeadLetters: CallerDeadLetters is encrypted with the customer key CallerKey, but CallerRole may not use kms:GenerateDataKey, kms:Decrypt on it (neither its policies nor the key policy allow it)',
+    ]);
+  });
+});
+
+describe('security-group-egress', () => {
+  test('GIVEN the caller group with aws-cdk-lib\'s placeholder inline egress rule WHEN checked THEN nothing is found', () => {
+    expect(run(securityGroupEgress, callerSecurityGroupTemplate(CDK_NO_EGRESS_PLACEHOLDER))).toEqual([]);
+  });
+
+  test('GIVEN the old caller group, with no inline egress rule beside its separate one WHEN checked THEN it is reported', () => {
+    expect(run(securityGroupEgress, callerSecurityGroupTemplate())).toEqual([
+      'CallerSecurityGroup SecurityGroupEgress: no inline egress rule, so AWS keeps its default allow-all egress next to the separate rule(s) CallerSecurityGroupToEndpoint',
     ]);
   });
 });

@@ -150,6 +150,31 @@ export function callerTemplate(grantStatements: any[], keyStatements: any[] = []
   };
 }
 
+/** The private-vpc example's caller security group, with its one separate egress rule. */
+export function callerSecurityGroupTemplate(inlineEgress?: any[]): any {
+  return {
+    Resources: {
+      CallerSecurityGroup: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: { GroupDescription: 'The caller function: HTTPS to the execute-api endpoint only', VpcId: { Ref: 'Vpc' }, SecurityGroupEgress: inlineEgress },
+      },
+      CallerSecurityGroupToEndpoint: {
+        Type: 'AWS::EC2::SecurityGroupEgress',
+        Properties: {
+          GroupId: { 'Fn::GetAtt': ['CallerSecurityGroup', 'GroupId'] },
+          DestinationSecurityGroupId: { 'Fn::GetAtt': ['EndpointSecurityGroup', 'GroupId'] },
+          FromPort: 443,
+          ToPort: 443,
+          IpProtocol: 'tcp',
+        },
+      },
+    },
+  };
+}
+
+/** What aws-cdk-lib writes inline for `allowAllOutbound: false`. */
+export const CDK_NO_EGRESS_PLACEHOLDER = [{ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', FromPort: 252, IpProtocol: 'icmp', ToPort: 86 }];
+
 /**
  * The invoker's shape: requests planned in a Pass state, each one's headers
  * passed to apigateway:invoke (or, given taskHeaders, literal ones instead).
