@@ -31,7 +31,7 @@
 import { ApiGatewayEmulator } from './api-gateway-emulator';
 import { LocalAwsPeers, taskStates } from './aws-peers';
 import { AlarmState, CloudWatchEmulator } from './cloudwatch-emulator';
-import { ApiGatewayInvoker, EMULATED_API_ID, invokeArnsOf, resolveValue, runDefinition, statementsOf } from './state-machine-harness';
+import { ApiGatewayInvoker, EMULATED_API_ID, invokeArnsOf, resolveValue, runDefinition, statementsOf, validateDefinition } from './state-machine-harness';
 
 export interface LocalDeploymentProps {
   readonly template: any;
@@ -198,6 +198,8 @@ export class LocalDeployment {
 
     ids(template, 'AWS::StepFunctions::StateMachine').forEach((id, i) => {
       const definition = JSON.parse(resolveValue(resources[id].Properties.DefinitionString, this.refs));
+      // what CreateStateMachine would refuse fails the deployment (harness H1)
+      validateDefinition(definition);
       const handlers: Record<string, (input: any) => Promise<any>> = { ...peers.handlers() };
       if (this.emulator) {
         this.invoker = new ApiGatewayInvoker(this.emulator, principals[i], region);

@@ -16,6 +16,21 @@
  *
  * aws-local-stepfunctions gives no `$$.State.EnteredTime`; the run context
  * supplies it as a getter that reads the clock when a state reads it.
+ *
+ * Rules of Step Functions the harness adds to aws-local-stepfunctions:
+ *
+ * H1 (before a run) `validateDefinition(definition)` rejects what
+ *    CreateStateMachine rejects, naming the state: a state name longer
+ *    than 80 characters (Step Functions API reference, the state `name` of
+ *    StateEnteredEventDetails: "Length Constraints: Minimum length of 1.
+ *    Maximum length of 80.",
+ *    https://docs.aws.amazon.com/step-functions/latest/apireference/API_StateEnteredEventDetails.html;
+ *    CreateStateMachine then answers "INVALID_STATE_NAME ... exceeds the
+ *    80-character limit allowed by the service", as reported in
+ *    https://github.com/aws-cloudformation/cfn-lint/issues/4079). The local
+ *    validator (asl-validator) refuses such a name only as "/States is
+ *    invalid", without saying which. It is the hook for more definition
+ *    rules (intrinsic-function nesting is to come).
  */
 import * as http from 'http';
 import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
@@ -188,6 +203,31 @@ export interface RunOptions {
   readonly executionName?: string;
 }
 
+/** Longest state name CreateStateMachine accepts (H1). */
+export const MAX_STATE_NAME_LENGTH = 80;
+
+/**
+ * H1: throws what CreateStateMachine would reject, naming the state.
+ * Walks every state, those of Map (ItemProcessor, Iterator) and Parallel
+ * (Branches) included. Add further definition rules here.
+ */
+export function validateDefinition(definition: any): void {
+  const walk = (states: Record<string, any>, where: string) => {
+    for (const [name, state] of Object.entries(states ?? {})) {
+      // counted in code points, as the local validator's JSON Schema counts
+      // them (how the service counts beyond ASCII is not documented)
+      const length = [...name].length;
+      if (length > MAX_STATE_NAME_LENGTH) {
+        throw new Error(`Invalid state machine definition: state '${name}' (${where}) is ${length} characters long; Step Functions allows at most ${MAX_STATE_NAME_LENGTH}`);
+      }
+      const inner = state.ItemProcessor ?? state.Iterator;
+      if (inner) walk(inner.States, `in the Map state '${name}'`);
+      (state.Branches ?? []).forEach((b: any, i: number) => walk(b.States, `in branch ${i} of the Parallel state '${name}'`));
+    }
+  };
+  walk(definition.States, 'at the top level');
+}
+
 /**
  * Step Functions' payload quota, which aws-local-stepfunctions does not
  * enforce: "the output of a connector", and "the input of a state after
@@ -214,6 +254,7 @@ function withPayloadQuota(state: string, handler: (input: any) => Promise<any>) 
 
 /** Runs a definition to its end; returns the output, or the error, and the event log. */
 export async function runDefinition(definition: any, input: any, options: RunOptions) {
+  validateDefinition(definition);
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: {
