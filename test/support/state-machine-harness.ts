@@ -31,9 +31,20 @@
  *    validator (asl-validator) refuses such a name only as "/States is
  *    invalid", without saying which. It is the hook for more definition
  *    rules (intrinsic-function nesting is to come).
+ * H2 a JSONPath in Parameters, ResultSelector or ItemSelector that selects
+ *    nothing fails the whole execution with States.Runtime, which no Retry
+ *    and no Catch takes, States.ALL included (Step Functions developer
+ *    guide, "Handling errors in Step Functions workflows",
+ *    https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ *    aws-local-stepfunctions 3.0.0 already does this for its own path
+ *    errors (its DefinedValueConstraint raises a StatesRuntimeError, neither
+ *    retryable nor catchable); a States.Runtime raised by a Task handler of
+ *    the harness (e.g. a forbidden header) is marked the same way.
+ * H3 the payload quota (States.DataLimitExceeded), below.
  */
 import * as http from 'http';
 import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
+import { statesRuntimeIsTerminal } from './execution-faults';
 
 // the package is ESM with a CommonJS build; the tests are CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -258,7 +269,9 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: {
-      taskResourceLocalHandlers: Object.fromEntries(Object.entries(options.tasks).map(([name, h]) => [name, withPayloadQuota(name, h)])),
+      // H2: a States.Runtime a handler raises passes every Retry and Catch
+      taskResourceLocalHandlers: Object.fromEntries(Object.entries(options.tasks).map(([name, h]) =>
+        [name, statesRuntimeIsTerminal(withPayloadQuota(name, h))])),
       retryIntervalOverrides: options.retryIntervalMs,
     },
     context: {
