@@ -41,10 +41,26 @@
  *    retryable nor catchable); a States.Runtime raised by a Task handler of
  *    the harness (e.g. a forbidden header) is marked the same way.
  * H3 the payload quota (States.DataLimitExceeded), below.
+ *
+ * Two capabilities for at-least-once tests (RunOptions):
+ *
+ * - `replay`: Asynchronous Express workflows run at least once (developer
+ *   guide, "Execution guarantees", Standard vs Express,
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html);
+ *   `replay: true` (or 'sequential') runs the same execution again after
+ *   the first ends, 'concurrent' runs both at once; both runs get the same
+ *   input, `$$.Execution.Name` and `$$.Execution.Id`. The result's
+ *   `replay` holds the second run.
+ *     runDefinition(def, input, { tasks, executionName: 'tick-1', replay: true })
+ * - `commitThenTimeout`: a named Task state's real call is made, then the
+ *   attempt fails with States.Timeout so that its Retry fires
+ *   (support/execution-faults.ts). The result's `faults` lists each
+ *   injected failure.
+ *     runDefinition(def, input, { tasks, commitThenTimeout: { state: 'Archive: compare and set hash', attempts: [1] } })
  */
 import * as http from 'http';
 import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
-import { statesRuntimeIsTerminal } from './execution-faults';
+import { checkFaultStates, CommitThenTimeout, commitThenTimeout, InjectedFault, statesRuntimeIsTerminal } from './execution-faults';
 
 // the package is ESM with a CommonJS build; the tests are CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -205,13 +221,37 @@ export class ApiGatewayInvoker {
   };
 }
 
-export interface RunOptions {
+/** What a run can add to an execution: a replay, and faults (see the top of this file). */
+export interface ExecutionFaults {
+  /** Run the execution a second time, with the same name, id and input: after the first (true, 'sequential') or beside it ('concurrent'). */
+  readonly replay?: boolean | 'sequential' | 'concurrent';
+  /** Task attempts to fail with States.Timeout after their call committed. */
+  readonly commitThenTimeout?: CommitThenTimeout | readonly CommitThenTimeout[];
+}
+
+export interface RunOptions extends ExecutionFaults {
   /** Handlers of Task states, by state name. */
   readonly tasks: Record<string, (input: any) => Promise<any>>;
   /** Wait between retries, in milliseconds, by state name (the template's waits by default). */
   readonly retryIntervalMs?: Record<string, number>;
   /** The execution's name. */
   readonly executionName?: string;
+}
+
+/** How one run of an execution ended. */
+export interface RunResult {
+  readonly output?: any;
+  /** The ExecutionError; its `cause` is the state's error (`cause.name` e.g. 'States.Runtime'). */
+  readonly error?: any;
+  /** aws-local-stepfunctions' event log. */
+  readonly events: any[];
+  /** The attempts commitThenTimeout failed in this run. */
+  readonly faults: InjectedFault[];
+}
+
+/** The first run, and the replay when one was asked for. */
+export interface RunOutcome extends RunResult {
+  readonly replay?: RunResult;
 }
 
 /** Longest state name CreateStateMachine accepts (H1). */
@@ -263,19 +303,40 @@ function withPayloadQuota(state: string, handler: (input: any) => Promise<any>) 
   };
 }
 
-/** Runs a definition to its end; returns the output, or the error, and the event log. */
-export async function runDefinition(definition: any, input: any, options: RunOptions) {
+/** Runs a definition to its end (twice with `replay`); returns the output, or the error, and the event log of each run. */
+export async function runDefinition(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
   validateDefinition(definition);
+  const faults = [options.commitThenTimeout ?? []].flat() as CommitThenTimeout[];
+  checkFaultStates(faults, Object.keys(options.tasks));
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+  const once = (run: number) => runOnce(machine, input, options, faults, run);
+  if (!options.replay) {
+    return once(1);
+  }
+  if (options.replay === 'concurrent') {
+    const [first, replay] = await Promise.all([once(1), once(2)]);
+    return { ...first, replay };
+  }
+  const first = await once(1);
+  return { ...first, replay: await once(2) };
+}
+
+async function runOnce(
+  machine: InstanceType<typeof StateMachine>, input: any, options: RunOptions, faults: CommitThenTimeout[], run: number,
+): Promise<RunResult> {
+  const injected: InjectedFault[] = [];
+  // H2: a States.Runtime a handler raises passes every Retry and Catch
+  const handlers = Object.fromEntries(Object.entries(options.tasks).map(([name, h]) =>
+    [name, statesRuntimeIsTerminal(commitThenTimeout(name, withPayloadQuota(name, h), faults, run, injected))]));
+  const name = options.executionName ?? 'test-execution';
   const execution = machine.run(input, {
     overrides: {
-      // H2: a States.Runtime a handler raises passes every Retry and Catch
-      taskResourceLocalHandlers: Object.fromEntries(Object.entries(options.tasks).map(([name, h]) =>
-        [name, statesRuntimeIsTerminal(withPayloadQuota(name, h))])),
+      taskResourceLocalHandlers: handlers,
       retryIntervalOverrides: options.retryIntervalMs,
     },
     context: {
-      Execution: { Name: options.executionName ?? 'test-execution', Id: `arn:aws:states:us-east-1:123456789012:execution:test:${options.executionName ?? 'test-execution'}` },
+      // a replay is the same execution: same name, same id
+      Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:test:${name}` },
       State: { get EnteredTime() { return new Date().toISOString(); } },
     },
   });
@@ -293,5 +354,5 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
     error = e;
   }
   await collect;
-  return { output, error, events };
+  return { output, error, events, faults: injected };
 }
