@@ -20,6 +20,21 @@
  *    DeadLetterConfig, sent to that queue with the target input as body and
  *    ERROR_CODE, ERROR_MESSAGE, EXECUTION_ID, RETRY_ATTEMPTS, SCHEDULE_ARN
  *    and TARGET_ARN attributes (configuring-schedule-dlq).
+ * S4 Scheduler acts as Target.RoleArn only if the role's TRUST policy lets
+ *    `scheduler.amazonaws.com` call sts:AssumeRole with aws:SourceAccount =
+ *    the account and aws:SourceArn = the schedule GROUP's ARN,
+ *    `arn:aws:scheduler:<region>:<account>:schedule-group/<GroupName, or default>`
+ *    (cross-service-confused-deputy-prevention; evaluated by iam-simulate
+ *    in support/scheduler-trust.ts). When it does not, no start succeeds
+ *    and nothing is dead-lettered either, for Scheduler writes the
+ *    dead-letter queue as the same role (configuring-schedule-dlq, "Set up
+ *    execution role permissions"): the tick records the failure and
+ *    reaches neither the state machine nor the queue. (Whether Scheduler
+ *    retries such a start is not documented; it is tried as S3 says.)
+ *
+ * A schedule's ARN is `arn:aws:scheduler:<region>:<account>:schedule/<group>/<name>`.
+ * `tick(time, { replay, commitThenTimeout })` hands the execution the
+ * replay and faults of support/state-machine-harness.ts.
  *
  * Step Functions publishes ExecutionsStarted, ExecutionsSucceeded and
  * ExecutionsFailed in AWS/States per StateMachineArn (procedure:
@@ -31,7 +46,8 @@
 import { ApiGatewayEmulator } from './api-gateway-emulator';
 import { LocalAwsPeers, taskStates } from './aws-peers';
 import { AlarmState, CloudWatchEmulator } from './cloudwatch-emulator';
-import { ApiGatewayInvoker, EMULATED_API_ID, invokeArnsOf, resolveValue, runDefinition, statementsOf } from './state-machine-harness';
+import { DEFAULT_SCHEDULE_GROUP, schedulerMayAssume, TrustDecision } from './scheduler-trust';
+import { ApiGatewayInvoker, EMULATED_API_ID, ExecutionFaults, invokeArnsOf, resolveValue, runDefinition, RunResult, statementsOf, validateDefinition } from './state-machine-harness';
 
 export interface LocalDeploymentProps {
   readonly template: any;
@@ -55,11 +71,17 @@ export interface TickResult {
   readonly startAttempts: number;
   /** True when the start failed for good and went to the dead-letter queue. */
   readonly deadLettered: boolean;
+  /** Why the start failed for good, when it did (S2 to S4). */
+  readonly failure?: StartFailure;
   readonly status?: 'SUCCEEDED' | 'FAILED';
   readonly output?: any;
   readonly error?: any;
   /** The execution's aws-local-stepfunctions event log (state entered, retried, ...), when one was started. */
   readonly events?: any[];
+  /** The attempts `commitThenTimeout` failed in the first run. */
+  readonly faults?: RunResult['faults'];
+  /** The second run of the same execution, when the tick asked for `replay`. */
+  readonly replay?: RunResult & { readonly status: 'SUCCEEDED' | 'FAILED' };
   readonly durationMs: number;
 }
 
@@ -80,7 +102,10 @@ interface Machine {
 interface Schedule {
   readonly logicalId: string;
   readonly arn: string;
+  readonly groupName: string;
   readonly target: any;
+  /** S4, evaluated once: the template does not change. */
+  trust?: Promise<TrustDecision | undefined>;
 }
 
 const ids = (template: any, type: string) => Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
@@ -167,8 +192,12 @@ export class LocalDeployment {
     for (const id of ids(template, 'AWS::StepFunctions::StateMachine')) {
       this.refs[id] = `arn:aws:states:${region}:${account}:stateMachine:${local(id)}`;
     }
+    // Ref of a schedule group is its name
+    for (const id of ids(template, 'AWS::Scheduler::ScheduleGroup')) this.refs[id] = resources[id].Properties?.Name ?? local(id);
     for (const id of ids(template, 'AWS::Scheduler::Schedule')) {
-      this.schedules.push({ logicalId: id, arn: `arn:aws:scheduler:${region}:${account}:schedule/default/${local(id)}`, target: resolveValue(resources[id].Properties.Target, this.refs) });
+      const groupName = resolveValue(resources[id].Properties.GroupName, this.refs) ?? DEFAULT_SCHEDULE_GROUP;
+      const scheduleName = resources[id].Properties.Name ?? local(id);
+      this.schedules.push({ logicalId: id, arn: `arn:aws:scheduler:${region}:${account}:schedule/${groupName}/${scheduleName}`, groupName, target: resolveValue(resources[id].Properties.Target, this.refs) });
     }
 
     // the API, with each state machine role as a principal
@@ -198,6 +227,8 @@ export class LocalDeployment {
 
     ids(template, 'AWS::StepFunctions::StateMachine').forEach((id, i) => {
       const definition = JSON.parse(resolveValue(resources[id].Properties.DefinitionString, this.refs));
+      // what CreateStateMachine would refuse fails the deployment (harness H1)
+      validateDefinition(definition);
       const handlers: Record<string, (input: any) => Promise<any>> = { ...peers.handlers() };
       if (this.emulator) {
         this.invoker = new ApiGatewayInvoker(this.emulator, principals[i], region);
@@ -214,12 +245,14 @@ export class LocalDeployment {
     });
   }
 
-  /** Plays one firing of the (only) schedule at the given time: S1 to S3. */
-  public async tick(scheduledTime: Date): Promise<TickResult> {
+  /** Plays one firing of the (only) schedule at the given time (S1 to S4), the execution with the given replay and faults. */
+  public async tick(scheduledTime: Date, faults: ExecutionFaults = {}): Promise<TickResult> {
     if (this.schedules.length !== 1) {
       throw new Error(`expected one schedule, found ${this.schedules.length}`);
     }
-    const { target, arn: scheduleArn } = this.schedules[0];
+    const schedule = this.schedules[0];
+    const { target, arn: scheduleArn } = schedule;
+    const trust = await (schedule.trust ??= this.trust(schedule));
     const started = Date.now();
     const executionId = `${this.props.name}-tick-${++this.executions}`;
     const maxAttempts = 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? 185);
@@ -232,15 +265,18 @@ export class LocalDeployment {
         .replace(/<aws\.scheduler\.execution-id>/g, executionId)
         .replace(/<aws\.scheduler\.schedule-arn>/g, scheduleArn)
         .replace(/<aws\.scheduler\.attempt-number>/g, String(attempt));
-      failure = this.startFailure(target);
+      failure = this.startFailure(target, schedule, trust);
       if (!failure) {
         const machine = this.machines.find((m) => m.arn === target.Arn)!;
-        const result = await this.start(machine, JSON.parse(input), executionId);
+        const result = await this.start(machine, JSON.parse(input), executionId, faults);
         const durationMs = Date.now() - started;
         return { scheduledTime: time, executionName: executionId, startAttempts: attempt, deadLettered: false, ...result, durationMs };
       }
     }
-    const dlq = target.DeadLetterConfig?.Arn ? Object.values(this.queues).find((q) => q.arn === target.DeadLetterConfig.Arn) : undefined;
+    // S4: the queue is written as the same role, so an untrusted role dead-letters nothing
+    const dlq = target.DeadLetterConfig?.Arn && trust?.allowed
+      ? Object.values(this.queues).find((q) => q.arn === target.DeadLetterConfig.Arn)
+      : undefined;
     if (dlq) {
       await dlq.send(input, {
         ERROR_CODE: failure!.code,
@@ -251,7 +287,7 @@ export class LocalDeployment {
         TARGET_ARN: target.Arn,
       });
     }
-    return { scheduledTime: time, startAttempts: maxAttempts, deadLettered: dlq !== undefined, durationMs: Date.now() - started };
+    return { scheduledTime: time, startAttempts: maxAttempts, deadLettered: dlq !== undefined, failure, durationMs: Date.now() - started };
   }
 
   /** Messages in a queue's dead letters, by the queue's logical id. */
@@ -276,24 +312,59 @@ export class LocalDeployment {
     await this.emulator?.stop();
   }
 
-  /** S2, S3: why a start fails now, if it does. */
-  private startFailure(target: any): StartFailure | undefined {
+  /** The logical id of the template's role with this ARN. */
+  private roleIdOf(roleArn: string): string | undefined {
+    return Object.keys(this.refs).find((k) => k.endsWith('.Arn') && this.refs[k] === roleArn)?.slice(0, -'.Arn'.length);
+  }
+
+  /** S4: may Scheduler assume the schedule's role? Undefined when the role is not in the template. */
+  private async trust(schedule: Schedule): Promise<TrustDecision | undefined> {
+    const roleId = this.roleIdOf(schedule.target.RoleArn);
+    const trustPolicy = roleId && this.props.template.Resources[roleId].Properties?.AssumeRolePolicyDocument;
+    if (!trustPolicy) {
+      return undefined;
+    }
+    return schedulerMayAssume({
+      trustPolicy: resolveValue(trustPolicy, this.refs),
+      roleArn: schedule.target.RoleArn,
+      account: this.props.account,
+      region: this.props.region,
+      groupName: schedule.groupName,
+    });
+  }
+
+  /** S2 to S4: why a start fails now, if it does. */
+  private startFailure(target: any, schedule: Schedule, trust: TrustDecision | undefined): StartFailure | undefined {
+    if (!trust?.allowed) {
+      return {
+        code: 'AccessDeniedException',
+        message: `EventBridge Scheduler cannot assume ${target.RoleArn}: its trust policy does not allow sts:AssumeRole by scheduler.amazonaws.com `
+          + `with aws:SourceArn ${trust?.sourceArn ?? `of the group ${schedule.groupName}`} (${trust?.result ?? 'the role is not in the template'})`,
+      };
+    }
     const injected = this.failStarts.shift();
     if (injected) {
       return injected;
     }
-    const roleId = Object.keys(this.refs).find((k) => k.endsWith('.Arn') && this.refs[k] === target.RoleArn)?.slice(0, -'.Arn'.length);
+    const roleId = this.roleIdOf(target.RoleArn);
     const allowed = roleId !== undefined && statementsOf(this.props.template, roleId)
       .some((s: any) => s.Effect === 'Allow' && [s.Action].flat().includes('states:StartExecution') && [resolveValue(s.Resource, this.refs)].flat().includes(target.Arn));
     return allowed ? undefined : { code: 'AccessDeniedException', message: `${target.RoleArn} is not authorized to perform: states:StartExecution on resource: ${target.Arn}` };
   }
 
-  private async start(machine: Machine, input: any, executionName: string) {
+  private async start(machine: Machine, input: any, executionName: string, faults: ExecutionFaults) {
     const dimensions = { StateMachineArn: machine.arn };
-    this.cloudWatch.putMetric('AWS/States', 'ExecutionsStarted', dimensions, 1);
-    const run = await runDefinition(machine.definition, input, { tasks: machine.tasks, retryIntervalMs: machine.waits, executionName });
-    const status = run.error ? 'FAILED' as const : 'SUCCEEDED' as const;
-    this.cloudWatch.putMetric('AWS/States', status === 'FAILED' ? 'ExecutionsFailed' : 'ExecutionsSucceeded', dimensions, 1);
-    return { status, output: run.output, error: run.error, events: run.events };
+    const { replay, ...first } = await runDefinition(machine.definition, input, {
+      tasks: machine.tasks, retryIntervalMs: machine.waits, executionName, ...faults,
+    });
+    // each run is counted as an execution of its own: an assumption, for
+    // the guide does not say how a duplicated run shows in the metrics
+    const counted = (run: RunResult) => {
+      const status = run.error ? 'FAILED' as const : 'SUCCEEDED' as const;
+      this.cloudWatch.putMetric('AWS/States', 'ExecutionsStarted', dimensions, 1);
+      this.cloudWatch.putMetric('AWS/States', status === 'FAILED' ? 'ExecutionsFailed' : 'ExecutionsSucceeded', dimensions, 1);
+      return { ...run, status };
+    };
+    return { ...counted(first), ...(replay ? { replay: counted(replay) } : {}) };
   }
 }

@@ -16,10 +16,55 @@
  *
  * aws-local-stepfunctions gives no `$$.State.EnteredTime`; the run context
  * supplies it as a getter that reads the clock when a state reads it.
+ *
+ * Rules of Step Functions the harness adds to aws-local-stepfunctions:
+ *
+ * H1 (before a run) `validateDefinition(definition)` rejects what
+ *    CreateStateMachine rejects, naming the state: a state name longer
+ *    than 80 characters (Step Functions API reference, the state `name` of
+ *    StateEnteredEventDetails: "Length Constraints: Minimum length of 1.
+ *    Maximum length of 80.",
+ *    https://docs.aws.amazon.com/step-functions/latest/apireference/API_StateEnteredEventDetails.html;
+ *    CreateStateMachine then answers "INVALID_STATE_NAME ... exceeds the
+ *    80-character limit allowed by the service", as reported in
+ *    https://github.com/aws-cloudformation/cfn-lint/issues/4079). The local
+ *    validator (asl-validator) refuses such a name only as "/States is
+ *    invalid", without saying which. It is the hook for more definition
+ *    rules (intrinsic-function nesting is to come).
+ * H2 a JSONPath in Parameters, ResultSelector or ItemSelector that selects
+ *    nothing fails the whole execution with States.Runtime, which no Retry
+ *    and no Catch takes, States.ALL included (Step Functions developer
+ *    guide, "Handling errors in Step Functions workflows",
+ *    https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ *    aws-local-stepfunctions 3.0.0 already does this for its own path
+ *    errors (its DefinedValueConstraint raises a StatesRuntimeError, neither
+ *    retryable nor catchable); a States.Runtime raised by a Task handler of
+ *    the harness (e.g. a forbidden header) is marked the same way.
+ * H3 the payload quota (States.DataLimitExceeded), below.
+ *
+ * Two capabilities for at-least-once tests (RunOptions):
+ *
+ * - `replay`: Asynchronous Express workflows run at least once (developer
+ *   guide, "Execution guarantees", Standard vs Express,
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html);
+ *   `replay: true` (or 'sequential') runs the same execution again after
+ *   the first ends, 'concurrent' runs both at once; both runs get the same
+ *   input, `$$.Execution.Name` and `$$.Execution.Id`. The result's
+ *   `replay` holds the second run.
+ *     runDefinition(def, input, { tasks, executionName: 'tick-1', replay: true })
+ * - `commitThenTimeout`: a named Task state's real call is made, then the
+ *   attempt fails with States.Timeout so that its Retry fires
+ *   (support/execution-faults.ts). The result's `faults` lists each
+ *   injected failure.
+ *     runDefinition(def, input, { tasks, commitThenTimeout: { state: 'Archive: compare and set hash', attempts: [1] } })
  */
 import * as http from 'http';
 import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
+import { checkFaultStates, CommitThenTimeout, commitThenTimeout, InjectedFault, statesRuntimeIsTerminal } from './execution-faults';
 import { isInvokeForbiddenHeader } from '../../src/scheduled-invoker/request-plan';
+import { MAX_INTRINSICS_PER_FIELD } from '../aws-rules/intrinsic-nesting';
+import { countCalls, parseIntrinsic } from '../aws-rules/intrinsic-parser';
+import { intrinsicFieldsOf, stateLocation, statesOf } from '../aws-rules/state-machines';
 
 // the package is ESM with a CommonJS build; the tests are CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -193,7 +238,15 @@ export class ApiGatewayInvoker {
   };
 }
 
-export interface RunOptions {
+/** What a run can add to an execution: a replay, and faults (see the top of this file). */
+export interface ExecutionFaults {
+  /** Run the execution a second time, with the same name, id and input: after the first (true, 'sequential') or beside it ('concurrent'). */
+  readonly replay?: boolean | 'sequential' | 'concurrent';
+  /** Task attempts to fail with States.Timeout after their call committed. */
+  readonly commitThenTimeout?: CommitThenTimeout | readonly CommitThenTimeout[];
+}
+
+export interface RunOptions extends ExecutionFaults {
   /** Handlers of Task states, by state name. */
   readonly tasks: Record<string, (input: any) => Promise<any>>;
   /** Wait between retries, in milliseconds, by state name (the template's waits by default). */
@@ -207,6 +260,58 @@ export interface RunOptions {
    * @default - a Standard execution ARN made from the name
    */
   readonly executionId?: string;
+}
+
+/** How one run of an execution ended. */
+export interface RunResult {
+  readonly output?: any;
+  /** The ExecutionError; its `cause` is the state's error (`cause.name` e.g. 'States.Runtime'). */
+  readonly error?: any;
+  /** aws-local-stepfunctions' event log. */
+  readonly events: any[];
+  /** The attempts commitThenTimeout failed in this run. */
+  readonly faults: InjectedFault[];
+}
+
+/** The first run, and the replay when one was asked for. */
+export interface RunOutcome extends RunResult {
+  readonly replay?: RunResult;
+}
+
+/** Longest state name CreateStateMachine accepts (H1). */
+export const MAX_STATE_NAME_LENGTH = 80;
+
+/**
+ * H1: throws what CreateStateMachine would reject, naming the state.
+ * Walks every state, those of Map (ItemProcessor, Iterator) and Parallel
+ * (Branches) included. Add further definition rules here.
+ */
+export function validateDefinition(definition: any): void {
+  const walk = (states: Record<string, any>, where: string) => {
+    for (const [name, state] of Object.entries(states ?? {})) {
+      // counted in code points, as the local validator's JSON Schema counts
+      // them (how the service counts beyond ASCII is not documented)
+      const length = [...name].length;
+      if (length > MAX_STATE_NAME_LENGTH) {
+        throw new Error(`Invalid state machine definition: state '${name}' (${where}) is ${length} characters long; Step Functions allows at most ${MAX_STATE_NAME_LENGTH}`);
+      }
+      const inner = state.ItemProcessor ?? state.Iterator;
+      if (inner) walk(inner.States, `in the Map state '${name}'`);
+      (state.Branches ?? []).forEach((b: any, i: number) => walk(b.States, `in branch ${i} of the Parallel state '${name}'`));
+    }
+  };
+  walk(definition.States, 'at the top level');
+  // AWS refuses or fails a field with more than 10 intrinsic calls ("You can
+  // nest up to 10 intrinsic functions within a field", intrinsic-functions.html);
+  // aws-local-stepfunctions runs any number
+  for (const visited of statesOf(definition)) {
+    for (const { field, expression } of intrinsicFieldsOf(visited.state)) {
+      const calls = countCalls(parseIntrinsic(expression));
+      if (calls > MAX_INTRINSICS_PER_FIELD) {
+        throw new Error(`Invalid state machine definition: ${stateLocation(visited)} ${field} makes ${calls} intrinsic function calls; Step Functions allows at most ${MAX_INTRINSICS_PER_FIELD} in a field`);
+      }
+    }
+  }
 }
 
 /**
@@ -233,19 +338,40 @@ function withPayloadQuota(state: string, handler: (input: any) => Promise<any>) 
   };
 }
 
-/** Runs a definition to its end; returns the output, or the error, and the event log. */
-export async function runDefinition(definition: any, input: any, options: RunOptions) {
+/** Runs a definition to its end (twice with `replay`); returns the output, or the error, and the event log of each run. */
+export async function runDefinition(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
+  validateDefinition(definition);
+  const faults = [options.commitThenTimeout ?? []].flat() as CommitThenTimeout[];
+  checkFaultStates(faults, Object.keys(options.tasks));
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+  const once = (run: number) => runOnce(machine, input, options, faults, run);
+  if (!options.replay) {
+    return once(1);
+  }
+  if (options.replay === 'concurrent') {
+    const [first, replay] = await Promise.all([once(1), once(2)]);
+    return { ...first, replay };
+  }
+  const first = await once(1);
+  return { ...first, replay: await once(2) };
+}
+
+async function runOnce(
+  machine: InstanceType<typeof StateMachine>, input: any, options: RunOptions, faults: CommitThenTimeout[], run: number,
+): Promise<RunResult> {
+  const injected: InjectedFault[] = [];
+  // H2: a States.Runtime a handler raises passes every Retry and Catch
+  const handlers = Object.fromEntries(Object.entries(options.tasks).map(([name, h]) =>
+    [name, statesRuntimeIsTerminal(commitThenTimeout(name, withPayloadQuota(name, h), faults, run, injected))]));
+  const name = options.executionName ?? 'test-execution';
   const execution = machine.run(input, {
     overrides: {
-      taskResourceLocalHandlers: Object.fromEntries(Object.entries(options.tasks).map(([name, h]) => [name, withPayloadQuota(name, h)])),
+      taskResourceLocalHandlers: handlers,
       retryIntervalOverrides: options.retryIntervalMs,
     },
     context: {
-      Execution: {
-        Name: options.executionName ?? 'test-execution',
-        Id: options.executionId ?? `arn:aws:states:us-east-1:123456789012:execution:test:${options.executionName ?? 'test-execution'}`,
-      },
+      // a replay is the same execution: same name, same id
+      Execution: { Name: name, Id: options.executionId ?? `arn:aws:states:us-east-1:123456789012:execution:test:${name}` },
       State: { get EnteredTime() { return new Date().toISOString(); } },
     },
   });
@@ -263,5 +389,5 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
     error = e;
   }
   await collect;
-  return { output, error, events };
+  return { output, error, events, faults: injected };
 }
