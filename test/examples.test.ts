@@ -6,12 +6,14 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import * as signatureV4 from '@smithy/signature-v4';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NAG_PACKS, nagFindings } from './support/nag';
-import { definitionOf } from './support/state-machine-harness';
-import { TEST_ACCOUNT, TEST_REGION } from './support/test-stack';
+import { definitionOf, resolveValue } from './support/state-machine-harness';
+import { TEST_ACCOUNT, TEST_REGION, testStack } from './support/test-stack';
+import { createAlarmTopic } from '../examples/alarm-topic';
 import { FAN_OUT_REQUESTS, FanOutStack } from '../examples/fan-out/stack';
 import { PollerStack } from '../examples/poller/stack';
 import { CALLER_SOURCE } from '../examples/private-vpc/caller-source';
@@ -22,6 +24,59 @@ const ENV = { account: TEST_ACCOUNT, region: TEST_REGION };
 function privateVpcStack() {
   return new PrivateVpcStack(new App(), 'InsideOutPrivateVpc', { env: ENV });
 }
+
+describe('examples/alarm-topic', () => {
+  const TOPIC_ARN = `arn:aws:sns:${TEST_REGION}:${TEST_ACCOUNT}:Alarms`;
+  const KEY_ARN = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const OTHER_ACCOUNT = '999999999999';
+  let topicPolicy: any;
+  let keyPolicy: any;
+
+  beforeAll(() => {
+    const stack = testStack();
+    const topic = createAlarmTopic(stack);
+    const template = Template.fromStack(stack).toJSON();
+    const refs = { 'AWS::Partition': 'aws', [stack.getLogicalId(topic.node.defaultChild as any)]: TOPIC_ARN };
+    const only = (type: string) => Object.values<any>(template.Resources).filter((r) => r.Type === type).map((r) => r.Properties);
+    expect(only('AWS::SNS::TopicPolicy')).toHaveLength(1);
+    topicPolicy = resolveValue(only('AWS::SNS::TopicPolicy')[0].PolicyDocument, refs);
+    keyPolicy = resolveValue(only('AWS::KMS::Key')[0].KeyPolicy, refs);
+  });
+
+  /** CloudWatch acting for an alarm of the given account, as the request reaches SNS or KMS. */
+  async function asCloudWatchFor(alarmAccount: string, action: string, resource: string, resourcePolicy: any) {
+    const result = await runSimulation({
+      request: {
+        principal: 'cloudwatch.amazonaws.com',
+        action,
+        resource: { resource, accountId: TEST_ACCOUNT },
+        contextVariables: {
+          'aws:SourceAccount': alarmAccount,
+          'aws:SourceArn': `arn:aws:cloudwatch:${TEST_REGION}:${alarmAccount}:alarm:Poller-failed-executions`,
+          'aws:SecureTransport': 'true',
+        },
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy,
+    }, {});
+    expect('errors' in result ? result.errors : undefined).toBeUndefined();
+    return 'overallResult' in result ? result.overallResult : 'NoResult';
+  }
+
+  test('GIVEN the topic that replaces SNS\'s default policy WHEN an alarm of this account notifies THEN CloudWatch may publish, and may use the key to', async () => {
+    expect(await asCloudWatchFor(TEST_ACCOUNT, 'sns:Publish', TOPIC_ARN, topicPolicy)).toBe('Allowed');
+    expect(await asCloudWatchFor(TEST_ACCOUNT, 'kms:GenerateDataKey', KEY_ARN, keyPolicy)).toBe('Allowed');
+    expect(await asCloudWatchFor(TEST_ACCOUNT, 'kms:Decrypt', KEY_ARN, keyPolicy)).toBe('Allowed');
+  });
+
+  test('GIVEN the topic WHEN CloudWatch acts for an alarm of another account THEN neither the topic nor the key lets it (confused deputy)', async () => {
+    expect(await asCloudWatchFor(OTHER_ACCOUNT, 'sns:Publish', TOPIC_ARN, topicPolicy)).not.toBe('Allowed');
+    expect(await asCloudWatchFor(OTHER_ACCOUNT, 'kms:GenerateDataKey', KEY_ARN, keyPolicy)).not.toBe('Allowed');
+    expect(await asCloudWatchFor(OTHER_ACCOUNT, 'kms:Decrypt', KEY_ARN, keyPolicy)).not.toBe('Allowed');
+  });
+});
 
 describe('examples/private-vpc', () => {
   test('GIVEN the app WHEN synthesized THEN the function runs in the isolated subnets, reaches only the endpoint, and may invoke one route', () => {
