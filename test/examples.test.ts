@@ -129,6 +129,56 @@ describe('examples/private-vpc', () => {
     });
   });
 
+  test('GIVEN the dead-letter queue encrypted with the caller key WHEN Lambda sends it a failed event with the function\'s role THEN SQS may use the key for it, and only SQS', async () => {
+    // GIVEN
+    const stack = privateVpcStack();
+    const template = Template.fromStack(stack).toJSON();
+    const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
+    const queue = stack.caller.deadLetterQueue!;
+    const key = queue.encryptionMasterKey!;
+    const QUEUE_ARN = `arn:aws:sqs:${TEST_REGION}:${TEST_ACCOUNT}:CallerDeadLetters`;
+    const KEY_ARN = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const refs = {
+      'AWS::Partition': 'aws',
+      [id(stack.api.restApi)]: 'a1b2c3d4e5',
+      [id(stack.api.stage)]: 'egress',
+      [id(queue)]: 'https://sqs.example/CallerDeadLetters',
+      [`${id(queue)}.Arn`]: QUEUE_ARN,
+      [`${id(key)}.Arn`]: KEY_ARN,
+      [`${id(stack.node.findChild('CallerLogs'))}.Arn`]: `arn:aws:logs:${TEST_REGION}:${TEST_ACCOUNT}:log-group:caller:*`,
+    };
+    const roleId = id(stack.caller.role);
+    const identityPolicies = Object.entries<any>(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
+      .map(([name, r]) => ({ name, policy: resolveValue(r.Properties.PolicyDocument, refs) }));
+    const queuePolicy = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::SQS::QueuePolicy').Properties.PolicyDocument;
+    const keyPolicy = template.Resources[id(key)].Properties.KeyPolicy;
+    const asTheRole = async (action: string, resource: string, resourcePolicy: any, context: Record<string, string>) => {
+      const result = await runSimulation({
+        request: {
+          principal: `arn:aws:iam::${TEST_ACCOUNT}:role/CallerRole`,
+          action,
+          resource: { resource, accountId: TEST_ACCOUNT },
+          contextVariables: { 'aws:PrincipalAccount': TEST_ACCOUNT, 'aws:SecureTransport': 'true', ...context },
+        },
+        identityPolicies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: resolveValue(resourcePolicy, refs),
+      }, {});
+      expect('errors' in result ? result.errors : undefined).toBeUndefined();
+      return 'overallResult' in result ? result.overallResult : 'NoResult';
+    };
+    const viaSqs = { 'kms:ViaService': `sqs.${TEST_REGION}.amazonaws.com`, 'kms:CallerAccount': TEST_ACCOUNT };
+
+    // THEN the send, and the key calls SQS makes for it with the sender's credentials
+    expect(await asTheRole('sqs:SendMessage', QUEUE_ARN, queuePolicy, {})).toBe('Allowed');
+    expect(await asTheRole('kms:GenerateDataKey', KEY_ARN, keyPolicy, viaSqs)).toBe('Allowed');
+    expect(await asTheRole('kms:Decrypt', KEY_ARN, keyPolicy, viaSqs)).toBe('Allowed');
+    // and the role cannot use the key by itself
+    expect(await asTheRole('kms:Decrypt', KEY_ARN, keyPolicy, { 'kms:CallerAccount': TEST_ACCOUNT })).not.toBe('Allowed');
+  });
+
   test('GIVEN the function code WHEN compiled THEN it is valid JavaScript that exports a handler', () => {
     const exported: any = {};
     // the code may load only node:crypto and the signer the runtime's AWS SDK brings

@@ -104,6 +104,18 @@ export class PrivateVpcStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     Validations.of(deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: EXAMPLE_ACKNOWLEDGEMENTS.deadLetterQueue });
+    // Lambda sends a failed event to the queue with the function's role
+    // (sqs:SendMessage, which Function grants), and SQS then calls KMS with
+    // the sender's credentials: a producer needs kms:GenerateDataKey and
+    // kms:Decrypt on the queue's key, and only through SQS (kms:ViaService).
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#send-to-encrypted-queue
+    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+    role.grantPolicy.addStatements(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `sqs.${this.region}.amazonaws.com` } },
+    }));
     // cfn-guard's Control Tower rule, read by the scan from the resource's Metadata
     (deadLetterQueue.node.defaultChild as CfnResource).addMetadata('guard', { SuppressedRules: ['sqs_dlq_check'] });
 
