@@ -96,6 +96,8 @@ describe('examples/private-vpc', () => {
     expect(fn.Properties.VpcConfig.SubnetIds.map((r: any) => r.Ref).sort()).toEqual(Object.keys(subnets).sort());
     expect(fn.Properties.Runtime).toBe('nodejs24.x');
     expect(fn.Properties.Environment.Variables.ROUTE_URL).toBeDefined();
+    // no reservation: one fails the deploy where the account's unreserved pool cannot spare it
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
 
     // the function's security group: HTTPS to the endpoint's group, and nothing else
     const callerSg = stack.getLogicalId(stack.caller.connections.securityGroups[0].node.defaultChild as any);
@@ -207,12 +209,22 @@ describe('examples/private-vpc', () => {
     expect(new Set(raw.map((f) => f.resource))).toEqual(new Set(['InsideOutPrivateVpc/CallerRole/Grants/Resource']));
   });
 
+  test('GIVEN the function without reserved concurrency WHEN its acknowledgements are ignored THEN NIST 800-53 and HIPAA report exactly that, on the function', () => {
+    const raw = nagFindings(privateVpcStack(), ['NIST.800.53.R5', 'HIPAA.Security'], { ignoreAcknowledgements: true })
+      .filter((f) => f.resource.startsWith('InsideOutPrivateVpc/Caller/'));
+    expect(raw).toEqual([
+      { rule: 'NIST.800.53.R5-LambdaConcurrency', resource: 'InsideOutPrivateVpc/Caller/Resource' },
+      { rule: 'HIPAA.Security-LambdaConcurrency', resource: 'InsideOutPrivateVpc/Caller/Resource' },
+    ]);
+  });
+
   test('GIVEN the example acknowledgements WHEN README is read THEN its posture table lists each with the same reason', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     const rows = readme.split('\n').filter((l) => l.startsWith('| cdk-nag |') && l.includes('`examples/private-vpc`'));
-    expect(rows.map((r) => r.split(' | ')[1])).toEqual(['`AwsSolutions-IAM5[Resource::*]`', '`Serverless-SQSRedrivePolicy`']);
+    expect(rows.map((r) => r.split(' | ')[1])).toEqual(['`AwsSolutions-IAM5[Resource::*]`', '`Serverless-SQSRedrivePolicy`', '`<NIST.800.53.R5, HIPAA.Security>-LambdaConcurrency`']);
     expect(rows[0]).toContain(EXAMPLE_ACKNOWLEDGEMENTS.networkInterfaces);
     expect(rows[1]).toContain(EXAMPLE_ACKNOWLEDGEMENTS.deadLetterQueue);
+    expect(rows[2]).toContain(EXAMPLE_ACKNOWLEDGEMENTS.concurrency);
   });
 });
 
