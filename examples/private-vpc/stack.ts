@@ -61,13 +61,28 @@ export class PrivateVpcStack extends Stack {
     });
     this.statusRoute = this.api.addTarget('status', { url: 'https://status.partner.example/api/{item}' });
 
-    // The function's own security group: out to the endpoint on 443, nothing else.
+    // The function's own security group: out to the endpoint on 443, nothing
+    // else. A group created without an inline egress rule gets EC2's
+    // allow-all egress rules, so it keeps the inline rule aws-cdk-lib writes
+    // for allowAllOutbound: false, which matches no traffic:
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+    // aws-cdk-lib drops that rule as soon as the group is told of any egress
+    // rule (addEgressRule, connections.allowTo), even one it writes as a
+    // separate resource, so the 443 rule is written as its own resource here.
     const callerSecurityGroup = new ec2.SecurityGroup(this, 'CallerSecurityGroup', {
       vpc: this.egress.vpc,
       description: 'The caller function: HTTPS to the execute-api endpoint only',
       allowAllOutbound: false,
     });
-    callerSecurityGroup.connections.allowTo(this.egress.securityGroup, ec2.Port.tcp(443), 'HTTPS to the execute-api endpoint');
+    new ec2.CfnSecurityGroupEgress(callerSecurityGroup, 'HttpsToEndpoint', {
+      groupId: callerSecurityGroup.securityGroupId,
+      destinationSecurityGroupId: this.egress.securityGroup.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      description: 'HTTPS to the execute-api endpoint',
+    });
+    this.egress.securityGroup.addIngressRule(callerSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the caller function');
 
     const key = new kms.Key(this, 'CallerKey', {
       description: 'Encrypts the caller function\'s logs, environment and dead-letter queue',
