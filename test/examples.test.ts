@@ -2,10 +2,11 @@
  * The example apps under examples/: each synthesizes what it promises, and
  * cdk-nag finds nothing on it that the posture table does not explain.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import * as signatureV4 from '@smithy/signature-v4';
 import { App } from 'aws-cdk-lib';
@@ -184,16 +185,51 @@ describe('examples/private-vpc', () => {
     expect(await asTheRole('kms:Decrypt', KEY_ARN, keyPolicy, { 'kms:CallerAccount': TEST_ACCOUNT })).not.toBe('Allowed');
   });
 
-  test('GIVEN the function code WHEN compiled THEN it is valid JavaScript that exports a handler', () => {
-    const exported: any = {};
-    // the code may load only node:crypto and the signer the runtime's AWS SDK brings
-    const modules: Record<string, unknown> = { 'node:crypto': crypto, '@smithy/signature-v4': signatureV4 };
-    const requireStub = (name: string) => {
-      expect(Object.keys(modules)).toContain(name);
-      return modules[name];
-    };
-    new vm.Script(CALLER_SOURCE).runInNewContext({ require: requireStub, exports: exported, process, console, URL, fetch });
-    expect(typeof exported.handler).toBe('function');
+  test('GIVEN the function code WHEN read THEN it requires nothing but Node.js built-ins', () => {
+    const required = [...CALLER_SOURCE.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((name) => !isBuiltin(name))).toEqual([]);
+  });
+
+  test('GIVEN the function code WHEN it calls its route THEN the request carries the SigV4 signature @smithy/signature-v4 computes for it', async () => {
+    const now = new Date('2025-01-02T03:04:05.678Z');
+    const urls = [
+      'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/egress/status/demo',
+      'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/egress/status/it%C3%A9m%201?units=metric&days=3&days=10&a-b=2&a=x%20y&q=*',
+      'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/egress/docs/',
+    ];
+    const credentials = [
+      { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret/with+chars', sessionToken: 'token-of-the-role' },
+      { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'another-secret' },
+    ];
+    for (const routeUrl of urls) {
+      for (const creds of credentials) {
+        // WHEN the handler runs, with the clock stopped and fetch recorded
+        const sent: Array<{ url: string; headers: Record<string, string> }> = [];
+        const exported: any = {};
+        new vm.Script(CALLER_SOURCE).runInNewContext({
+          require: (name: string) => (isBuiltin(name) ? createRequire(__filename)(name) : undefined),
+          exports: exported,
+          process: { env: { ROUTE_URL: routeUrl, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_SESSION_TOKEN: creds.sessionToken } },
+          console: { log: () => undefined },
+          URL,
+          Date: new Proxy(Date, { construct: (D, args) => new D(...(args.length ? args : [now.getTime()]) as [number]) }),
+          fetch: async (url: URL, init: any) => {
+            sent.push({ url: url.toString(), headers: init.headers });
+            return { status: 200, text: async () => 'ok' };
+          },
+        });
+        expect(await exported.handler()).toEqual({ status: 200, body: 'ok' });
+
+        // THEN it sent the route's URL, signed as the reference signer signs it
+        const url = new URL(routeUrl);
+        const query: Record<string, string | string[]> = {};
+        url.searchParams.forEach((v, k) => { query[k] = k in query ? [query[k], v].flat() : v; });
+        const reference = await new signatureV4.SignatureV4({ service: 'execute-api', region: 'us-east-1', sha256: Sha256, credentials: creds, applyChecksum: false })
+          .sign({ method: 'GET', protocol: url.protocol, hostname: url.hostname, path: url.pathname, query, headers: { host: url.host } }, { signingDate: now });
+        expect(sent).toEqual([{ url: routeUrl, headers: reference.headers }]);
+      }
+    }
   });
 
   test('GIVEN the app WHEN the five cdk-nag packs run THEN nothing is reported', () => {
