@@ -12,7 +12,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CALLER_SOURCE } from '../../examples/private-vpc/caller-source';
 import { HttpProxyApi, PrivateVpcEgressPolicy } from '../../src';
 
-const app = new App();
+// no creation stack traces in the snapshots' metadata: they would hold this machine's paths
+const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
 const stack = new Stack(app, 'InsideOutIntegPrivateVpc');
 const egress = new PrivateVpcEgressPolicy(stack, 'PrivateEgress', { isolatedVpc: { maxAzs: 2, flowLogRemovalPolicy: RemovalPolicy.DESTROY } });
 const api = new HttpProxyApi(stack, 'PrivateApi', { endpointType: apigw.EndpointType.PRIVATE, privateAccess: egress, logRemovalPolicy: RemovalPolicy.DESTROY });
