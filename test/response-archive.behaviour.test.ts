@@ -10,6 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ChangeDetectionOptions, HttpProxyApi, InvokerSchedule, ResponseArchive, ScheduledInvoker } from '../src';
 import { ApiGatewayEmulator } from './support/api-gateway-emulator';
 import { LocalAwsPeers, taskStates } from './support/aws-peers';
+import { CommitThenTimeout } from './support/execution-faults';
 import { ApiGatewayInvoker, definitionOf, invokeArnsOf, runDefinition } from './support/state-machine-harness';
 import { TEST_ACCOUNT, TEST_REGION, testStack } from './support/test-stack';
 import { UpstreamStub } from './support/upstream-stub';
@@ -40,15 +41,6 @@ const archived = (bucket: string) => peers.objects(bucket, 'responses/target=');
 /** A handler wrapper: what a state's task does on each attempt, by attempt number (from 1). */
 type Fault = (attempt: number, call: () => Promise<any>) => Promise<any>;
 
-/** The task committed, but its answer was lost: Step Functions sees States.Timeout and retries. */
-const commitThenTimeOut = (attempts: number[]): Fault => async (attempt, call) => {
-  const result = await call();
-  if (attempts.includes(attempt)) {
-    throw Object.assign(new Error('the answer came too late'), { name: 'States.Timeout' });
-  }
-  return result;
-};
-
 /** The execution ends at this state (timed out or stopped): nothing can catch or retry it. */
 const executionDies: Fault = async () => {
   throw Object.assign(new Error('the execution timed out'), { name: 'States.Timeout', isRetryable: false, isCatchable: false });
@@ -58,6 +50,8 @@ interface RunFaults {
   readonly executionName?: string;
   readonly executionId?: string;
   readonly faults?: Record<string, Fault>;
+  /** The task committed, but its answer was lost: Step Functions sees States.Timeout and retries (the harness's fault). */
+  readonly commitThenTimeout?: CommitThenTimeout;
 }
 
 /** Synthesizes API + archive + invoker, creates the archive's resources in the peers, and returns a runner. */
@@ -99,13 +93,13 @@ async function setup(changeDetection: ChangeDetectionOptions = {}) {
   const noWaits = Object.fromEntries(taskStates(definition).map((t) => [t.name, 0]));
   let runs = 0;
   const run = (options: string | RunFaults = {}) => {
-    const { executionName = `run-${++runs}`, executionId, faults = {} } = typeof options === 'string' ? { executionName: options } : options;
+    const { executionName = `run-${++runs}`, executionId, faults = {}, commitThenTimeout } = typeof options === 'string' ? { executionName: options } : options;
     const withFaults = Object.fromEntries(Object.entries(tasks).map(([name, handler]) => {
       const fault = faults[name];
       let attempt = 0;
       return [name, fault ? (input: any) => fault(++attempt, () => handler(input)) : handler];
     }));
-    return runDefinition(definition, { scheduledTime: '2026-11-24T09:00:00Z' }, { tasks: withFaults, retryIntervalMs: noWaits, executionName, executionId });
+    return runDefinition(definition, { scheduledTime: '2026-11-24T09:00:00Z' }, { tasks: withFaults, retryIntervalMs: noWaits, executionName, executionId, commitThenTimeout });
   };
   return { run, bucket, topic, table, definition };
 }
@@ -274,7 +268,7 @@ describe('announcements are at least once (finding: a change lost on a retry or 
 
     // WHEN the new hash is written, then the first attempt times out and is retried
     upstream.answer(price(11));
-    const { output, error } = await run({ faults: { 'Archive: record hash unless announced': commitThenTimeOut([1]) } });
+    const { output, error } = await run({ commitThenTimeout: { state: 'Archive: record hash unless announced', attempts: [1] } });
 
     // THEN
     expect(error).toBeUndefined();
@@ -339,7 +333,7 @@ describe('announcements are at least once (finding: a change lost on a retry or 
 
     // WHEN
     upstream.answer(price(10));
-    const { output } = await run({ faults: { 'Archive: announce on topic': commitThenTimeOut([1]) } });
+    const { output } = await run({ commitThenTimeout: { state: 'Archive: announce on topic', attempts: [1] } });
 
     // THEN
     expect(output.requests[0].sink.changed).toBe(true);
