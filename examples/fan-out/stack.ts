@@ -1,5 +1,9 @@
 // 200 requests under one schedule: one state machine, one Map state and one
 // route, however many requests there are.
+//
+// Its stages log, so the account needs API Gateway's CloudWatch role in the
+// Region (the quickstart sets it with cloudWatchRole: true; README, "The
+// account CloudWatch role").
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { createAlarmTopic } from '../alarm-topic';

@@ -1,6 +1,10 @@
 // The public variant: an egress API with two allow-listed targets, an
 // invoker that polls them every 15 minutes, and an archive that keeps every
-// response and announces each real change once.
+// response and announces each real change (at least once).
+//
+// Its stages log, so the account needs API Gateway's CloudWatch role in the
+// Region (the quickstart sets it with cloudWatchRole: true; README, "The
+// account CloudWatch role").
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { createAlarmTopic } from '../alarm-topic';

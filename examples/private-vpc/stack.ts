@@ -2,6 +2,10 @@
 // egress API reachable only through its execute-api endpoint, and a Lambda
 // function in the isolated subnets that may call one target, signing its
 // requests with SigV4. Nothing in the VPC has another way out.
+//
+// Its stages log, so the account needs API Gateway's CloudWatch role in the
+// Region (the quickstart sets it with cloudWatchRole: true; README, "The
+// account CloudWatch role").
 import { CfnResource, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,7 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CALLER_SOURCE } from './caller-source';
-import { denyGrantsExceptForAwsServices } from '../key-policy';
+import { allowCloudWatchLogsOfThisAccount, denyGrantsExceptForAwsServices } from '../key-policy';
 import { HttpProxyApi, PrivateVpcEgressPolicy } from 'cdk-inside-out-gateway';
 
 /**
@@ -89,7 +93,7 @@ export class PrivateVpcStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    allowCloudWatchLogsOfThisAccount(key);
     key.addToResourcePolicy(denyGrantsExceptForAwsServices());
     const logGroup = new logs.LogGroup(this, 'CallerLogs', {
       retention: logs.RetentionDays.ONE_YEAR,

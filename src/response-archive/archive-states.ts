@@ -251,7 +251,8 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
         ResultPath: '$.stored',
       },
     });
-    addRetries(readLast);
+    // a read has no condition to refuse
+    readLast.addRetry(TASK_RETRY);
     const skipped = new sfn.Pass(scope, n.skipped, { parameters: { 'key.$': JSON_NULL, 'changed': false } });
     const same = new sfn.Choice(scope, n.sameAsAnnounced)
       .when(sfn.Condition.and(
@@ -272,8 +273,9 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
  *
  * The text (a JSON serialization, `States.JsonToString`) is written to a
  * key of its own with `ChecksumAlgorithm: SHA256`, and S3 answers with its
- * SHA-256 (`ChecksumSHA256`, base64; Amazon S3 user guide, "Checking
- * object integrity"). `States.Hash` is not used: it takes at most 10,000
+ * SHA-256 (`ChecksumSHA256`, "the base64-encoded, 256-bit SHA-256 digest
+ * of the object"; Amazon S3 API reference, PutObject, and the user guide,
+ * "Checking object integrity"). `States.Hash` is not used: it takes at most 10,000
  * characters and fails the whole execution with an uncatchable error
  * beyond that, and no intrinsic tells a string's length beforehand.
  */

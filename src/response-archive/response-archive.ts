@@ -91,7 +91,7 @@ export interface ResponseArchiveProps {
  * Keeps every successful response of a `ScheduledInvoker` in S3, written by
  * the state machine itself (`aws-sdk:s3:putObject`, no Lambda), and
  * optionally detects changes with a hash per target and request in
- * DynamoDB and announces each real change once on SNS and/or EventBridge.
+ * DynamoDB and announces each real change, at least once, on SNS and/or EventBridge.
  *
  * @example
  * const archive = new ResponseArchive(this, 'Archive', {

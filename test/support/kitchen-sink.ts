@@ -20,6 +20,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { testStack } from './test-stack';
 import { createAlarmTopic } from '../../examples/alarm-topic';
+import { allowCloudWatchLogsOfThisAccount } from '../../examples/key-policy';
 import {
   HeaderSecret, HttpProxyApi, InvokerSchedule, PrivateVpcEgressPolicy, RequestBody, ResponseArchive, ScheduledInvoker,
 } from '../../src';
@@ -28,8 +29,9 @@ import { ManagedPolicyRole } from '../../src/common/managed-policy-role';
 
 export function kitchenSinkStack(): Stack {
   const stack = testStack('KitchenSink');
-  const key = new kms.Key(stack, 'Key', { description: 'Logs, archive and hashes of the kitchen sink', enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
-  key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+  // retained (the default), as the log groups it encrypts are
+  const key = new kms.Key(stack, 'Key', { description: 'Logs, archive and hashes of the kitchen sink', enableKeyRotation: true });
+  allowCloudWatchLogsOfThisAccount(key);
   key.addToResourcePolicy(denyGrantsExceptForAwsServices());
 
   const api = new HttpProxyApi(stack, 'Egress', {
