@@ -211,7 +211,7 @@ describe('bad input', () => {
   });
 
   test('GIVEN an unknown accepted finding WHEN created THEN the known ones are listed', () => {
-    expect(() => new PrivateVpcEgressPolicy(testStack(), 'P', { acceptedFindings: ['VPN' as EgressFinding] })).toThrow(/invalid acceptedFindings: got "VPN"; accepted: INTERNET_GATEWAY, EGRESS_ONLY_INTERNET_GATEWAY, NAT_GATEWAY, PUBLIC_SUBNET, DEFAULT_ROUTE, NON_AWS_ENDPOINT/);
+    expect(() => new PrivateVpcEgressPolicy(testStack(), 'P', { acceptedFindings: ['VPN' as EgressFinding] })).toThrow(/invalid acceptedFindings: got "VPN"; accepted: INTERNET_GATEWAY, EGRESS_ONLY_INTERNET_GATEWAY, NAT_GATEWAY, PUBLIC_SUBNET, DEFAULT_ROUTE, NON_AWS_ENDPOINT, UNFILTERED_DNS/);
   });
 
   test('GIVEN a policy no API uses WHEN validated THEN synth says to pass it as privateAccess', () => {

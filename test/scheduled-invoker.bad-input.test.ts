@@ -53,6 +53,13 @@ const cases: Array<[string, (t: Targets) => Partial<ScheduledInvokerProps>, RegE
   ['a token path parameter', (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: Token.asString({ Ref: 'City' }) }, queryParameters: { lat: '1' } }] }), [/pathParameters\.city/, /an unresolved token/, /literal string/]],
   ['a proxy route without proxyPath', (t) => ({ requests: [{ target: t.status }] }), [/requests\[0\]\.proxyPath/, /undefined/, /proxy route/]],
   ['a proxyPath with ..', (t) => ({ requests: [{ target: t.status, proxyPath: 'v1/../admin' }] }), [/proxyPath/, /"v1\/\.\.\/admin"/, /no "\." or "\.\." segment/]],
+  // path tricks (test/path-tricks.test.ts): what API Gateway decodes is undocumented
+  ...([['%2E%2E', /"%"/], ['a%2Fb', /"%"/], ['..', /a "\.\." segment/], ['a?debug=1', /"\?"/], ['a#frag', /"#"/], ['a\r\nX-Injected: 1', /control characters/]] as Array<[string, RegExp]>)
+    .map(([value, why]): [string, (t: Targets) => Partial<ScheduledInvokerProps>, RegExp[]] => [`a path parameter ${JSON.stringify(value)}`,
+      (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: value }, queryParameters: { lat: '1' } }] }), [/requests\[0\]\.pathParameters\.city/, why, /does not document whether it decodes path values/]]),
+  ...([['%2E%2E/admin', /"%"/], ['v1/a%3Fx', /"%"/], ['v1?debug=1', /"\?"/], ['v1#frag', /"#"/], ['v1\nX: 1', /control characters/]] as Array<[string, RegExp]>)
+    .map(([value, why]): [string, (t: Targets) => Partial<ScheduledInvokerProps>, RegExp[]] => [`a proxyPath ${JSON.stringify(value)}`,
+      (t) => ({ requests: [{ target: t.status, proxyPath: value }] }), [/requests\[0\]\.proxyPath/, why, /does not document whether it decodes path values/]]),
   ['a proxyPath on a plain route', (t) => ({ requests: [{ target: t.orders, proxyPath: 'x' }] }), [/proxyPath/, /"x"/, /'orders' is not a proxy route/]],
   ['a query parameter the route does not forward', (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: 'a' }, queryParameters: { lat: '1', key: 'secret' } }] }), [/queryParameters\.key/, /"secret"/, /forwards: days, lat/]],
   ['a missing required query parameter', (t) => ({ requests: [{ target: t.forecast, pathParameters: { city: 'a' } }] }), [/requests\[0\]\.queryParameters/, /required query parameters of target 'forecast': lat missing/]],

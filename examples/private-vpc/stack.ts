@@ -58,6 +58,10 @@ export class PrivateVpcStack extends Stack {
 
     this.egress = new PrivateVpcEgressPolicy(this, 'PrivateEgress', {
       isolatedVpc: { maxAzs: 2 },
+      // on by default, spelled out here: the VPC resolves only the names of
+      // its AWS service endpoints (execute-api), every other name gets
+      // NXDOMAIN, and each query is logged
+      dnsFirewall: { enabled: true, queryLogging: true },
     });
     this.api = new HttpProxyApi(this, 'PrivateApi', {
       endpointType: apigw.EndpointType.PRIVATE,

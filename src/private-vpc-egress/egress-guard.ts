@@ -20,6 +20,13 @@ export enum EgressFinding {
    * can carry traffic anywhere.
    */
   NON_AWS_ENDPOINT = 'NON_AWS_ENDPOINT',
+  /**
+   * No Route 53 Resolver DNS Firewall rule group that blocks every name
+   * (a BLOCK rule over the domain `*`) is associated with the VPC, so any
+   * workload can resolve any public name, and DNS queries can carry data
+   * out; flow logs do not record them.
+   */
+  UNFILTERED_DNS = 'UNFILTERED_DNS',
 }
 
 /** One offending resource. */
@@ -104,6 +111,22 @@ export function findEgress(vpc: ec2.IVpc): EgressViolation[] {
     if (type !== 'Gateway' && !awsService) {
       out.push({ finding: EgressFinding.NON_AWS_ENDPOINT, path: path(endpoint.r), detail: `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} endpoint to ${service}, which is not an AWS service` });
     }
+  }
+  // DNS: a rule group of this stack must block every name it does not
+  // allow; one not defined here (Firewall Manager's) cannot be read, and counts
+  const lists = new Map(of('AWS::Route53Resolver::FirewallDomainList').map((l) => [resolve({ 'Fn::GetAtt': [stack.resolve(l.r.logicalId), 'Id'] }), l.p]));
+  const groups = new Map(of('AWS::Route53Resolver::FirewallRuleGroup').map((g) => [resolve({ 'Fn::GetAtt': [stack.resolve(g.r.logicalId), 'Id'] }), g.p]));
+  const blocksAll = (groupId: unknown) => {
+    const group = groups.get(JSON.stringify(groupId));
+    if (!group) {
+      return groupId !== undefined && typeof groupId === 'string';
+    }
+    return (group.FirewallRules ?? []).some((rule: any) => rule.Action === 'BLOCK'
+      && (lists.get(JSON.stringify(rule.FirewallDomainListId))?.Domains ?? []).includes('*'));
+  };
+  const filtered = of('AWS::Route53Resolver::FirewallRuleGroupAssociation').some((a) => inVpc(a.p) && blocksAll(a.p.FirewallRuleGroupId));
+  if (!filtered) {
+    out.push({ finding: EgressFinding.UNFILTERED_DNS, path: vpc.node.path, detail: 'a VPC whose DNS queries no DNS Firewall rule group filters (no BLOCK rule over "*" associated with it)' });
   }
   // an imported VPC declares its subnets; public ones are a way out
   if (!(vpc instanceof ec2.Vpc)) {

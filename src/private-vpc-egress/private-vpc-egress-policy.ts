@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { DnsFirewall, DnsFirewallOptions } from './dns-firewall';
 import { EgressFinding, findEgress } from './egress-guard';
 import { IsolatedVpc, IsolatedVpcProps } from './isolated-vpc';
 import { acknowledgeWildcardResource } from '../common/acknowledgements';
@@ -61,6 +62,17 @@ export interface PrivateVpcEgressPolicyProps {
    * @default - none: any way out of the VPC fails synth
    */
   readonly acceptedFindings?: EgressFinding[];
+
+  /**
+   * The VPC's DNS Firewall (Route 53 Resolver): only the names of the
+   * execute-api endpoint, of the VPC's other AWS service endpoints and
+   * `allowedDomains` resolve; every other name gets NXDOMAIN; queries are
+   * logged to an encrypted log group. Turn it off with `enabled: false`
+   * and accept `EgressFinding.UNFILTERED_DNS`.
+   *
+   * @default - on, with query logging
+   */
+  readonly dnsFirewall?: DnsFirewallOptions;
 }
 
 /**
@@ -98,6 +110,9 @@ export class PrivateVpcEgressPolicy extends Construct implements IPrivateApiAcce
 
   /** The finding kinds accepted by `acceptedFindings`. */
   public readonly acceptedFindings: EgressFinding[];
+
+  /** The DNS Firewall and query logging, unless turned off. */
+  public readonly dnsFirewall?: DnsFirewall;
 
   private readonly apis: HttpProxyApi[] = [];
 
@@ -152,6 +167,12 @@ export class PrivateVpcEgressPolicy extends Construct implements IPrivateApiAcce
     // API's resource policy names this endpoint, and CloudFormation refuses
     // the cycle; the routes are named by account, stage, method and path.
     (this.endpoint.node.defaultChild as ec2.CfnVPCEndpoint).policyDocument = Lazy.any({ produce: () => this.renderEndpointPolicy() });
+
+    if (props.dnsFirewall?.enabled ?? true) {
+      this.dnsFirewall = new DnsFirewall(this, 'DnsFirewall', this.vpc, props.dnsFirewall ?? {});
+    } else if (props.dnsFirewall && Object.keys(props.dnsFirewall).some((k) => k !== 'enabled')) {
+      throw invalidProp(this, 'dnsFirewall', props.dnsFirewall, 'enabled: false alone, or settings of a firewall that is enabled');
+    }
 
     this.node.addValidation({ validate: () => this.validate() });
   }

@@ -147,6 +147,10 @@ function renderPath(request: InvokerRequest): string | RequestProblem {
     if (typeof value !== 'string' || value === '' || Token.isUnresolved(value)) {
       return { prop: `pathParameters.${name}`, value, accepted: 'a non-empty literal string (it is URL-encoded into the path at synth time)' };
     }
+    const trick = pathTrick(value);
+    if (trick) {
+      return { prop: `pathParameters.${name}`, value, accepted: `a value without ${trick}: ${PATH_TRICK_REASON}` };
+    }
     path = path.replace(`{${name}}`, encodeURIComponent(value));
   }
   if (target.proxy) {
@@ -158,11 +162,35 @@ function renderPath(request: InvokerRequest): string | RequestProblem {
     if (segments.some((s) => s === '' || s === '.' || s === '..')) {
       return { prop: 'proxyPath', value: proxyPath, accepted: 'a path of non-empty segments with no "." or ".." segment' };
     }
+    const trick = pathTrick(proxyPath);
+    if (trick) {
+      return { prop: 'proxyPath', value: proxyPath, accepted: `a path without ${trick}: ${PATH_TRICK_REASON}` };
+    }
     path = path.replace('{proxy+}', segments.map(encodeURIComponent).join('/'));
   } else if (request.proxyPath !== undefined) {
     return { prop: 'proxyPath', value: request.proxyPath, accepted: `no proxyPath: target '${target.targetId}' is not a proxy route` };
   }
   return path;
+}
+
+/**
+ * Why path values may not hold these: API Gateway's documentation does not
+ * say whether it decodes a path parameter or a {proxy+} path before it puts
+ * it into the integration URI, so such a value could reach the upstream as
+ * another path, a query string or a header (test/path-tricks.test.ts shows
+ * what the emulation does; README, "Path tricks").
+ */
+const PATH_TRICK_REASON = 'API Gateway does not document whether it decodes path values before substituting them into the integration URI, so the upstream could see another path, a query string or a fragment';
+
+/** The first trick a path value holds: %, a .. segment, ?, #, CR or LF, or another control character. */
+function pathTrick(value: string): string | undefined {
+  if (value.includes('%')) return '"%" (no percent-encoding; give the value as it should read, the invoker encodes it)';
+  if (value.split('/').includes('..') || value === '..') return 'a ".." segment';
+  if (value.includes('?')) return '"?"';
+  if (value.includes('#')) return '"#"';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'control characters (CR, LF and others)';
+  return undefined;
 }
 
 /** The first object key, at any depth, that Step Functions would read as a path. */

@@ -8,7 +8,8 @@
  * topic; an archive with a customer key, lifecycle, change detection (per
  * target part, changes only) announcing on SNS and EventBridge; and the
  * private variant: an isolated VPC with gateway endpoints, its execute-api
- * endpoint, a PRIVATE API and a workload allowed one route.
+ * endpoint, its DNS Firewall with an added domain and query logging into
+ * the customer key, a PRIVATE API and a workload allowed one route.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -116,6 +117,12 @@ export function kitchenSinkStack(): Stack {
       s3GatewayEndpoint: true,
       flowLogRetention: logs.RetentionDays.ONE_YEAR,
       flowLogEncryptionKey: key,
+    },
+    dnsFirewall: {
+      allowedDomains: ['*.internal.partner.example'],
+      queryLogRetention: logs.RetentionDays.ONE_YEAR,
+      queryLogEncryptionKey: key,
+      queryLogRemovalPolicy: RemovalPolicy.DESTROY,
     },
   });
   const privateApi = new HttpProxyApi(stack, 'PrivateApi', { endpointType: apigw.EndpointType.PRIVATE, privateAccess: egress, logEncryptionKey: key });
