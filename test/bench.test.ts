@@ -39,6 +39,15 @@ describe('cost arithmetic', () => {
     expect(month.totalUsd).toBeCloseTo(month.fixedUsd + month.variableUsd, 10);
   });
 
+  test('GIVEN the private variant\'s DNS Firewall (4 domain names, 1 query per call) WHEN priced at 10,000 calls a day THEN names are a fixed line and queries a variable one', () => {
+    const layout: Layout = { id: 'dns', title: 'dns', perPoll: { dnsFirewallQueries: 1 }, fixed: { dnsFirewallDomains: 4 } };
+    const month = monthlyCost(layout, 10_000);
+    const line = (item: string) => month.lines.find((l) => l.item.startsWith(item))!;
+    expect(line('DNS Firewall queries processed')).toEqual({ item: 'DNS Firewall queries processed', units: 300_000, usd: 300_000 * 0.6 / 1_000_000 });
+    expect(line('DNS Firewall domain names').usd).toBeCloseTo(4 * 0.0005, 10);
+    expect(month.fixedUsd).toBeCloseTo(0.002, 10);
+  });
+
   test('GIVEN the price table THEN it is dated and every price has a source', () => {
     expect(PRICES_CHECKED_ON).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     for (const p of Object.values(PRICES)) {

@@ -18,6 +18,10 @@ export const NAT_LAMBDA_OVERHEAD_MS = 50;
 export const LAMBDA_LOG_BYTES_PER_CALL = 350;
 /** The private variant's request and response through the endpoint, assumed. */
 export const PRIVATE_BYTES_PER_CALL = 4 * 1024;
+/** DNS queries an in-VPC call makes through the Resolver (and its DNS Firewall), assumed: one lookup of the API's name. */
+export const PRIVATE_DNS_QUERIES_PER_CALL = 1;
+/** Bytes of one Resolver query log record in CloudWatch Logs, assumed. */
+export const DNS_QUERY_LOG_BYTES = 600;
 
 export const CALLS_PER_DAY = [1_000, 10_000, 100_000] as const;
 
@@ -39,6 +43,7 @@ export interface PollUnits {
   readonly lambdaGbSeconds: number;
   readonly natGb: number;
   readonly endpointGb: number;
+  readonly dnsFirewallQueries: number;
 }
 
 export interface MonthlyFixed {
@@ -47,6 +52,7 @@ export interface MonthlyFixed {
   readonly customMetrics: number;
   readonly interfaceEndpointAzs: number;
   readonly natGateways: number;
+  readonly dnsFirewallDomains: number;
 }
 
 export interface Layout {
@@ -80,6 +86,7 @@ const VARIABLE: Array<[keyof PollUnits, PriceName, string]> = [
   ['lambdaGbSeconds', 'lambdaGbSecond', 'Lambda GB-seconds'],
   ['natGb', 'natGatewayGb', 'NAT gateway data processed (GB)'],
   ['endpointGb', 'interfaceEndpointGb', 'Interface endpoint data processed (GB)'],
+  ['dnsFirewallQueries', 'dnsFirewallQuery', 'DNS Firewall queries processed'],
 ];
 
 const GB = 1024 ** 3;
@@ -103,6 +110,7 @@ export function monthlyCost(layout: Layout, callsPerDay: number): { lines: CostL
     { item: 'Custom metrics from metric filters (fixed)', units: f.customMetrics ?? 0, usd: costOf('customMetric', f.customMetrics ?? 0) },
     { item: 'Interface endpoint AZ-hours (fixed)', units: (f.interfaceEndpointAzs ?? 0) * HOURS_PER_MONTH, usd: costOf('interfaceEndpointHour', (f.interfaceEndpointAzs ?? 0) * HOURS_PER_MONTH) },
     { item: 'NAT gateway hours (fixed)', units: (f.natGateways ?? 0) * HOURS_PER_MONTH, usd: costOf('natGatewayHour', (f.natGateways ?? 0) * HOURS_PER_MONTH) },
+    { item: 'DNS Firewall domain names (fixed)', units: f.dnsFirewallDomains ?? 0, usd: costOf('dnsFirewallDomain', f.dnsFirewallDomains ?? 0) },
   ].filter((l) => l.units > 0);
   const fixedUsd = fixedLines.reduce((s, l) => s + l.usd, 0);
   return { lines: [...lines, ...fixedLines], fixedUsd, variableUsd, totalUsd: fixedUsd + variableUsd };
@@ -155,12 +163,14 @@ export function privateLayout(poll: MeasuredPoll, inventory: FixedInventory): La
     title: 'Private variant: in-VPC caller -> PrivateVpcEgressPolicy endpoint -> PRIVATE HttpProxyApi (caller compute not counted)',
     perPoll: {
       apiGatewayRequests: poll.apiGatewayRequests,
-      logBytes: poll.accessLogBytes,
+      // the API's access log, and the Resolver's query log of the DNS Firewall (on by default)
+      logBytes: poll.accessLogBytes + (inventory.dnsFirewallDomains ? PRIVATE_DNS_QUERIES_PER_CALL * DNS_QUERY_LOG_BYTES : 0),
       xrayTraces: 1,
       endpointGb: PRIVATE_BYTES_PER_CALL / GB,
+      dnsFirewallQueries: inventory.dnsFirewallDomains ? PRIVATE_DNS_QUERIES_PER_CALL : 0,
     },
-    fixed: { kmsKeys: inventory.kmsKeys, interfaceEndpointAzs: inventory.interfaceEndpointAzs },
-    notes: `${inventory.interfaceEndpointAzs} endpoint AZs (the default), ${inventory.kmsKeys} KMS key(s): the stack's shared log key (API logs, flow logs); flow log volume not counted`,
+    fixed: { kmsKeys: inventory.kmsKeys, interfaceEndpointAzs: inventory.interfaceEndpointAzs, dnsFirewallDomains: inventory.dnsFirewallDomains },
+    notes: `${inventory.interfaceEndpointAzs} endpoint AZs (the default), ${inventory.kmsKeys} KMS key(s): the stack's shared log key (API logs, flow logs, DNS query logs); DNS Firewall on (the default) with ${inventory.dnsFirewallDomains} domain names, ${PRIVATE_DNS_QUERIES_PER_CALL} query per call (assumed, ${DNS_QUERY_LOG_BYTES} bytes logged); flow log volume not counted`,
   };
 }
 

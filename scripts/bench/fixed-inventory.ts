@@ -21,6 +21,8 @@ export interface FixedInventory {
   readonly customMetrics: number;
   readonly interfaceEndpointAzs: number;
   readonly flowLogs: number;
+  /** Domain names in the template's DNS Firewall domain lists (billed per name and month). */
+  readonly dnsFirewallDomains: number;
   readonly resources: number;
 }
 
@@ -59,6 +61,9 @@ export function fixedInventory(layout: InventoryLayout): FixedInventory {
     customMetrics: stats.metricFilters * Math.max(1, stats.apiMethods),
     interfaceEndpointAzs: endpoints.reduce((sum, e) => sum + (e.Properties.SubnetIds?.length ?? 0), 0),
     flowLogs: stats.byType['AWS::EC2::FlowLog'] ?? 0,
+    dnsFirewallDomains: Object.values<any>(template.Resources)
+      .filter((r) => r.Type === 'AWS::Route53Resolver::FirewallDomainList')
+      .reduce((sum, r) => sum + (r.Properties.Domains?.length ?? 0), 0),
     resources: stats.resources,
   };
 }

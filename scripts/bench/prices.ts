@@ -53,6 +53,12 @@ export const PRICES = {
   kmsKey: { usd: 1.0, per: 1, unit: 'customer managed KMS key per month (prorated hourly)', source: 'https://aws.amazon.com/kms/pricing/' },
   kmsRequest: { usd: 0.03, per: 10_000, unit: 'KMS requests', source: 'https://aws.amazon.com/kms/pricing/', freeTier: '20,000 requests/month' },
   xrayTrace: { usd: 5.0, per: 1_000_000, unit: 'X-Ray traces recorded', source: 'https://aws.amazon.com/xray/pricing/', freeTier: '100,000 traces/month' },
+  // DNS Firewall prices as the Route 53 pricing page states them ("$0.60 per
+  // million queries (first 1 billion queries per month)", domain names
+  // "$0.0005 per month (prorated hourly)"), checked on 2026-12-01 against a
+  // transcription of that page dated 2026-09-20
+  dnsFirewallQuery: { usd: 0.6, per: 1_000_000, unit: 'DNS queries processed by Route 53 Resolver DNS Firewall (first 1 billion/month)', source: 'https://aws.amazon.com/route53/pricing/' },
+  dnsFirewallDomain: { usd: 0.0005, per: 1, unit: 'domain name in a DNS Firewall domain list per month', source: 'https://aws.amazon.com/route53/pricing/' },
   interfaceEndpointHour: { usd: 0.01, per: 1, unit: 'interface VPC endpoint hour per AZ', source: 'https://aws.amazon.com/privatelink/pricing/' },
   interfaceEndpointGb: { usd: 0.01, per: 1, unit: 'GB processed by interface endpoints (first 1 PB)', source: 'https://aws.amazon.com/privatelink/pricing/' },
   natGatewayHour: { usd: 0.045, per: 1, unit: 'NAT gateway hour (one per AZ)', source: VPC },
