@@ -23,6 +23,12 @@ const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118',
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** A target's secret headers and query parameters, by name. */
+interface TargetSecrets {
+  readonly headers: Record<string, HeaderSecret>;
+  readonly query: Record<string, HeaderSecret>;
+}
+
 /** Props of `HttpProxyApi`. */
 export interface HttpProxyApiProps {
   /**
@@ -343,9 +349,9 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     this.plans.push(plan);
     const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan, () => this.enableRouteMetrics());
     const resource = this.restApi.root.resourceForPath(plan.path);
-    const secretHeaders = options.secretHeaders ?? {};
+    const secrets = { headers: options.secretHeaders ?? {}, query: options.secretQueryParameters ?? {} };
     for (const method of plan.methods) {
-      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secretHeaders, cacheTtlFor(plan, method) !== undefined), {
+      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secrets, cacheTtlFor(plan, method) !== undefined), {
         authorizationType: apigw.AuthorizationType.IAM,
         requestParameters: methodRequestParameters(plan),
         requestValidator: this.requestValidator,
@@ -373,7 +379,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     return Object.fromEntries(Object.entries(definitions).map(([id, options]) => [id, this.addTarget(id, options)]));
   }
 
-  private integrationFor(plan: TargetPlan, method: string, secretHeaders: Record<string, HeaderSecret>, cached: boolean): apigw.Integration {
+  private integrationFor(plan: TargetPlan, method: string, secrets: TargetSecrets, cached: boolean): apigw.Integration {
     const requestParameters: Record<string, string> = {};
     for (const p of plan.pathParameters) {
       requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
@@ -390,7 +396,13 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     for (const [h, v] of Object.entries(plan.staticHeaders)) {
       requestParameters[`integration.request.header.${h}`] = `'${v}'`;
     }
-    for (const [h, secret] of Object.entries(secretHeaders)) {
+    // The reference is part of the method's properties, which aws-cdk-lib
+    // folds into the deployment's logical id: a changed reference (a new
+    // versionId) gives the stage a new deployment.
+    for (const [q, secret] of Object.entries(secrets.query)) {
+      requestParameters[`integration.request.querystring.${q}`] = secret._toMappingExpression();
+    }
+    for (const [h, secret] of Object.entries(secrets.headers)) {
       requestParameters[`integration.request.header.${h}`] = secret._toMappingExpression();
     }
     return new apigw.HttpIntegration(plan.integrationUri, {
