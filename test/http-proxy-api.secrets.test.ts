@@ -1,9 +1,10 @@
 /**
  * Secret headers and query parameters (how they reach the integration, and
- * what a rotation needs).
+ * what a rotation needs), and the TestInvokeMethod deny statement.
  */
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { HeaderSecret, HttpProxyApi, HttpTargetOptions } from '../src';
 import { testStack } from './support/test-stack';
@@ -99,5 +100,42 @@ describe('rotation: what makes a new secret value reach the stage', () => {
     // WHEN the version is a stage label THEN the error names the prop, the value and what is accepted
     expect(() => HeaderSecret.fromSecretsManager(secret, { versionId: 'AWSCURRENT' }))
       .toThrow(/invalid HeaderSecret\.fromSecretsManager versionId: got "AWSCURRENT"; accepted: a literal Secrets Manager version id/);
+  });
+});
+
+describe('HttpProxyApi.denyTestInvokeStatement', () => {
+  test('denies apigateway:POST on every method of the given API', () => {
+    // GIVEN an API
+    const stack = testStack();
+    const api = new HttpProxyApi(stack, 'Egress');
+    api.addTarget('forecast', { url: 'https://api.example.com/v1/forecast' });
+    // WHEN the statement goes into a managed policy (a permissions boundary)
+    new iam.ManagedPolicy(stack, 'Boundary', { statements: [HttpProxyApi.denyTestInvokeStatement(api)] });
+    // THEN it denies TestInvokeMethod on this API's methods, in this Region
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [{
+          Sid: 'DenyEgressApiTestInvoke',
+          Effect: 'Deny',
+          Action: 'apigateway:POST',
+          Resource: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:us-east-1::/restapis/', { Ref: Match.stringLikeRegexp('^EgressApi') }, '/resources/*/methods/*']],
+          },
+        }],
+      },
+    });
+  });
+
+  test('without an API, denies it on every REST API', () => {
+    // GIVEN no API WHEN the statement is resolved in a stack
+    const stack = testStack();
+    const json = stack.resolve(HttpProxyApi.denyTestInvokeStatement().toStatementJson());
+    // THEN its resource is every method of every REST API in every Region
+    expect(json).toEqual({
+      Sid: 'DenyEgressApiTestInvoke',
+      Effect: 'Deny',
+      Action: 'apigateway:POST',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:*::/restapis/*/resources/*/methods/*']] },
+    });
   });
 });

@@ -11,6 +11,7 @@ import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
+import { denyTestInvokeStatement } from './test-invoke';
 import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
@@ -169,6 +170,36 @@ export interface HttpProxyApiProps {
  * });
  */
 export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
+  /**
+   * A policy statement that denies `apigateway:POST` on the methods of
+   * this API (or of every REST API, when no API is given): the permission
+   * behind API Gateway's TestInvokeMethod (the console's Test tab), which
+   * calls a route's real upstream, with its secret headers and query
+   * parameters, through the management API instead of execute-api, so the
+   * route's `execute-api:Invoke` grants and a private API's VPC endpoint
+   * do not apply. Put it in a permissions boundary or an SCP for every
+   * principal that must not use the egress outside its grants.
+   *
+   * The resource is the API's methods path in the management ARN format,
+   * `arn:<partition>:apigateway:<region>::/restapis/<id>/resources/...`,
+   * every resource and method; without an API, every REST API id and
+   * Region. The partition (and the id) are tokens resolved in a stack:
+   * in an SCP, write the resolved ARN.
+   *
+   * @example
+   * const api = new HttpProxyApi(this, 'Egress');
+   * // developers may manage the stack but not call its upstreams outside their grants
+   * new iam.ManagedPolicy(this, 'NoEgressTestInvoke', {
+   *   statements: [HttpProxyApi.denyTestInvokeStatement(api)],
+   * });
+   *
+   * @param api the API whose methods to cover
+   * @default - every REST API in every Region of the partition
+   */
+  public static denyTestInvokeStatement(api?: HttpProxyApi): iam.PolicyStatement {
+    return denyTestInvokeStatement(api?.restApi);
+  }
+
   /** The underlying REST API. */
   public readonly restApi: apigw.RestApi;
 
