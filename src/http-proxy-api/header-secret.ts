@@ -54,9 +54,12 @@ export interface HeaderSecretFromSecretsManagerOptions {
  * it while it deploys the integration, so the template only holds the
  * reference. The resolved value is still visible to anyone allowed
  * `apigateway:GET` on the integration (console or `get-integration`), and
- * to the upstream, which receives it. CloudFormation drift detection does
- * not compare it either: a value changed by hand in the integration is
- * not reported.
+ * to the upstream, which receives it. The template holds only the
+ * reference, and CloudFormation drift detection compares resources with
+ * the template ("Only resource properties explicitly defined in the stack
+ * template are checked for drift",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DetectStackDrift.html):
+ * do not count on it to notice a changed value.
  *
  * @example
  * const api = new HttpProxyApi(this, 'Egress');
