@@ -11,6 +11,7 @@ import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
+import { denyTestInvokeStatement } from './test-invoke';
 import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
@@ -22,6 +23,12 @@ import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A target's secret headers and query parameters, by name. */
+interface TargetSecrets {
+  readonly headers: Record<string, HeaderSecret>;
+  readonly query: Record<string, HeaderSecret>;
+}
 
 /** Props of `HttpProxyApi`. */
 export interface HttpProxyApiProps {
@@ -163,6 +170,36 @@ export interface HttpProxyApiProps {
  * });
  */
 export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
+  /**
+   * A policy statement that denies `apigateway:POST` on the methods of
+   * this API (or of every REST API, when no API is given): the permission
+   * behind API Gateway's TestInvokeMethod (the console's Test tab), which
+   * calls a route's real upstream, with its secret headers and query
+   * parameters, through the management API instead of execute-api, so the
+   * route's `execute-api:Invoke` grants and a private API's VPC endpoint
+   * do not apply. Put it in a permissions boundary or an SCP for every
+   * principal that must not use the egress outside its grants.
+   *
+   * The resource is the API's methods path in the management ARN format,
+   * `arn:<partition>:apigateway:<region>::/restapis/<id>/resources/...`,
+   * every resource and method; without an API, every REST API id and
+   * Region. The partition (and the id) are tokens resolved in a stack:
+   * in an SCP, write the resolved ARN.
+   *
+   * @example
+   * const api = new HttpProxyApi(this, 'Egress');
+   * // developers may manage the stack but not call its upstreams outside their grants
+   * new iam.ManagedPolicy(this, 'NoEgressTestInvoke', {
+   *   statements: [HttpProxyApi.denyTestInvokeStatement(api)],
+   * });
+   *
+   * @param api the API whose methods to cover
+   * @default - every REST API in every Region of the partition
+   */
+  public static denyTestInvokeStatement(api?: HttpProxyApi): iam.PolicyStatement {
+    return denyTestInvokeStatement(api?.restApi);
+  }
+
   /** The underlying REST API. */
   public readonly restApi: apigw.RestApi;
 
@@ -343,9 +380,9 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     this.plans.push(plan);
     const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan, () => this.enableRouteMetrics());
     const resource = this.restApi.root.resourceForPath(plan.path);
-    const secretHeaders = options.secretHeaders ?? {};
+    const secrets = { headers: options.secretHeaders ?? {}, query: options.secretQueryParameters ?? {} };
     for (const method of plan.methods) {
-      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secretHeaders, cacheTtlFor(plan, method) !== undefined), {
+      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secrets, cacheTtlFor(plan, method) !== undefined), {
         authorizationType: apigw.AuthorizationType.IAM,
         requestParameters: methodRequestParameters(plan),
         requestValidator: this.requestValidator,
@@ -373,7 +410,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     return Object.fromEntries(Object.entries(definitions).map(([id, options]) => [id, this.addTarget(id, options)]));
   }
 
-  private integrationFor(plan: TargetPlan, method: string, secretHeaders: Record<string, HeaderSecret>, cached: boolean): apigw.Integration {
+  private integrationFor(plan: TargetPlan, method: string, secrets: TargetSecrets, cached: boolean): apigw.Integration {
     const requestParameters: Record<string, string> = {};
     for (const p of plan.pathParameters) {
       requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
@@ -390,7 +427,13 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     for (const [h, v] of Object.entries(plan.staticHeaders)) {
       requestParameters[`integration.request.header.${h}`] = `'${v}'`;
     }
-    for (const [h, secret] of Object.entries(secretHeaders)) {
+    // The reference is part of the method's properties, which aws-cdk-lib
+    // folds into the deployment's logical id: a changed reference (a new
+    // versionId) gives the stage a new deployment.
+    for (const [q, secret] of Object.entries(secrets.query)) {
+      requestParameters[`integration.request.querystring.${q}`] = secret._toMappingExpression();
+    }
+    for (const [h, secret] of Object.entries(secrets.headers)) {
       requestParameters[`integration.request.header.${h}`] = secret._toMappingExpression();
     }
     return new apigw.HttpIntegration(plan.integrationUri, {

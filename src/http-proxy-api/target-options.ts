@@ -87,11 +87,28 @@ export interface HttpTargetOptions {
 
   /**
    * Fixed query string parameters added to every upstream request, stored
-   * in the template as plain text.
+   * in the template as plain text. Names that usually carry a credential
+   * (api_key, apikey, key, token, access_token, auth, appid, client_secret,
+   * secret, password, signature, sig and the like, in any case) are
+   * refused: use `secretQueryParameters` for them.
    *
    * @default - none
    */
   readonly staticQueryParameters?: { [name: string]: string };
+
+  /**
+   * Query string parameters whose values come from Secrets Manager through
+   * a CloudFormation dynamic reference (for upstreams that take their key
+   * as `?api_key=...`), so they are not in the template, the execution
+   * history or the logs. As with `secretHeaders`, the resolved value sits
+   * in the API's integration, readable by whoever is allowed
+   * `apigateway:GET` on the API, and a rotation reaches the API only when
+   * the reference changes (see `HeaderSecret.fromSecretsManager`'s
+   * `versionId`).
+   *
+   * @default - none
+   */
+  readonly secretQueryParameters?: { [name: string]: HeaderSecret };
 
   /**
    * Upstream response headers passed back to the caller.

@@ -30,6 +30,23 @@ export function isCredentialOrRoutingHeader(name: string): boolean {
     || n.startsWith('x-amz-') || n.startsWith('x-amzn-') || n.startsWith('x-forwarded-');
 }
 
+/**
+ * Query parameter names that usually carry a credential, compared without
+ * case and without `-`, `_` and `.`: `api_key`, `API-Key` and `apikey` are
+ * one name.
+ */
+const CREDENTIAL_QUERY_NAMES = new Set([
+  'apikey', 'key', 'token', 'accesstoken', 'authtoken', 'auth', 'authorization', 'appid', 'appkey',
+  'clientsecret', 'secret', 'password', 'passwd', 'pwd', 'signature', 'sig', 'privatekey',
+  'secretkey', 'apisecret', 'apptoken', 'bearer', 'sessiontoken', 'refreshtoken', 'idtoken',
+  'subscriptionkey',
+]);
+
+/** Whether a fixed query parameter name looks like it carries a credential. */
+export function isCredentialQueryName(name: string): boolean {
+  return CREDENTIAL_QUERY_NAMES.has(name.toLowerCase().replace(/[-_.]/g, ''));
+}
+
 /** Outbound headers API Gateway sets itself, which a target may not set. */
 function isReservedOutboundHeader(name: string): boolean {
   const n = name.toLowerCase();
@@ -144,12 +161,18 @@ export function planTarget(scope: IConstruct, id: string, options: HttpTargetOpt
   required.forEach((q) => queryParameters[q] = true);
 
   const staticQueryParameters = { ...(options.staticQueryParameters ?? {}) };
-  checkNames(scope, p('staticQueryParameters'), Object.keys(staticQueryParameters), QUERY_NAME, 'names of letters, digits, _, ., ~ and -');
-  for (const [name, value] of Object.entries(staticQueryParameters)) {
+  const secretQueryNames = Object.keys(options.secretQueryParameters ?? {});
+  checkNames(scope, p('staticQueryParameters and secretQueryParameters'), [...Object.keys(staticQueryParameters), ...secretQueryNames], QUERY_NAME, 'names of letters, digits, _, ., ~ and -, each set once');
+  for (const name of [...Object.keys(staticQueryParameters), ...secretQueryNames]) {
     if (name in queryParameters) {
-      throw invalidProp(scope, p('staticQueryParameters'), name, 'a name not also forwarded from the caller in queryParameters or requiredQueryParameters');
+      throw invalidProp(scope, p('staticQueryParameters or secretQueryParameters'), name, 'a name not also forwarded from the caller in queryParameters or requiredQueryParameters');
     }
+  }
+  for (const [name, value] of Object.entries(staticQueryParameters)) {
     checkLiteralValue(scope, p(`staticQueryParameters.${name}`), value);
+    if (isCredentialQueryName(name) && !Token.isUnresolved(value)) {
+      throw invalidProp(scope, p(`staticQueryParameters.${name}`), '(a credential, not shown)', 'no credential in plain text: use secretQueryParameters with HeaderSecret.fromSecretsManager(...)');
+    }
   }
 
   const requestHeaders = [...(options.requestHeaders ?? [])];

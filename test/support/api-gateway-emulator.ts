@@ -48,6 +48,17 @@
  *    `-` for a variable with no value (set-up-logging, and the `$context`
  *    variable reference in api-gateway-mapping-template-reference).
  *
+ * R8 Secrets Manager dynamic references in a quoted literal
+ *    (`{{resolve:secretsmanager:id:SecretString:json-key:version-stage:version-id}}`)
+ *    are replaced by the secret's value when the emulator is created, which
+ *    stands for the deployment: CloudFormation resolves them when it creates
+ *    or updates the resource, and a later change of the secret is not seen
+ *    (AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html,
+ *    "Updating a secret in Secrets Manager doesn't automatically update the
+ *    secret in CloudFormation"). A version id picks that version, else the
+ *    version stage, else AWSCURRENT; an unknown secret, version or key fails,
+ *    as the deployment would.
+ *
  * Not emulated: throttling, caching, usage plans, resource policies and
  * mapping templates (the library defines none).
  *
@@ -79,6 +90,28 @@ export interface EmulatorOptions {
   readonly apiId?: string;
   /** Receives each access log line the stage writes (R7). */
   readonly onAccessLog?: (line: string) => void;
+  /**
+   * Secrets Manager secrets for dynamic references (R8): secret id (as the
+   * template renders it, Refs as `<Ref:LogicalId>`) to version id or stage
+   * label to secret string.
+   */
+  readonly secrets?: Record<string, Record<string, string>>;
+}
+
+/** R8: replaces each secretsmanager dynamic reference with the value it names. */
+function resolveSecretReferences(text: string, secrets: Record<string, Record<string, string>>): string {
+  return text.replace(/\{\{resolve:secretsmanager:(.+?)\}\}/g, (_m, body: string) => {
+    const match = body.match(/^(.*?)(?::SecretString:([^:]*):([^:]*):([^:]*))?$/);
+    const [, id, jsonKey, stage, versionId] = match!;
+    const versions = secrets[id];
+    if (!versions) throw new Error(`dynamic reference to an unknown secret ${id}`);
+    const value = versions[versionId || stage || 'AWSCURRENT'];
+    if (value === undefined) throw new Error(`secret ${id} has no version ${versionId || stage || 'AWSCURRENT'}`);
+    if (!jsonKey) return value;
+    const field = JSON.parse(value)[jsonKey];
+    if (typeof field !== 'string') throw new Error(`secret ${id} has no key ${jsonKey}`);
+    return field;
+  });
 }
 
 /** The `$context` variables of one request that the access log can name. */
@@ -122,11 +155,14 @@ export class ApiGatewayEmulator {
   private readonly validators: Record<string, any>;
   private readonly apiId: string;
   private readonly accessLogFormat?: string;
+  /** R8: the secrets as they were at deployment. */
+  private readonly deployedSecrets: Record<string, Record<string, string>>;
   private requestCount = 0;
   private server?: http.Server;
   private port = 0;
 
   constructor(private readonly options: EmulatorOptions) {
+    this.deployedSecrets = JSON.parse(JSON.stringify(options.secrets ?? {}));
     const resources = options.template.Resources;
     const byType = (type: string) => Object.entries<any>(resources).filter(([, r]) => r.Type === type);
     const stages = byType('AWS::ApiGateway::Stage');
@@ -280,7 +316,7 @@ export class ApiGatewayEmulator {
         return headers[m[2].toLowerCase()];
       }
       const lit = String(expr).match(/^'(.*)'$/s);
-      if (lit) return lit[1];
+      if (lit) return resolveSecretReferences(lit[1], this.deployedSecrets);
       throw new Error(`unsupported mapping expression ${expr}`);
     };
 

@@ -60,6 +60,8 @@ export interface LocalDeploymentProps {
   readonly name: string;
   /** Wait between retries, in milliseconds (none by default, so a run takes no time). */
   readonly retryIntervalMs?: number;
+  /** Secrets Manager secrets the template's dynamic references name, as the API emulation takes them (R8). */
+  readonly secrets?: Record<string, Record<string, string>>;
 }
 
 /** What one scheduled tick did. */
@@ -217,6 +219,7 @@ export class LocalDeployment {
         account,
         principals,
         upstreams: this.props.upstreams,
+        secrets: this.props.secrets,
         onAccessLog: (line) => {
           this.accessLog.push(JSON.parse(line));
           if (accessLogGroup) this.cloudWatch.ingest(accessLogGroup, line);
