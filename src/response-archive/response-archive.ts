@@ -45,6 +45,10 @@ export interface ResponseArchiveProps {
 
   /**
    * Move objects to S3 Standard-IA after this long (at least 30 days).
+   * S3 lifecycle rules do not transition objects under 128 KB unless told
+   * to (their default minimum object size), and Standard-IA bills at least
+   * 128 KB per object, so most archived responses, which are small, stay in
+   * Standard; larger ones move.
    *
    * @default Duration.days(30)
    */
@@ -53,7 +57,14 @@ export interface ResponseArchiveProps {
   /**
    * Delete objects this long after they are written.
    *
-   * @default - never
+   * The default keeps every response: the archive is the record of what
+   * the third party answered (a price history, the versions of a page), and
+   * deleting it is a decision about that record. Set it when the responses
+   * hold data you must not keep, or only need for a while.
+   *
+   * @default - never: current objects are kept until you delete them; replaced
+   * versions expire after `noncurrentVersionExpiration`, and the buckets are
+   * retained when the stack is deleted (`removalPolicy`)
    */
   readonly expireAfter?: Duration;
 
