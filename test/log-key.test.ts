@@ -25,8 +25,8 @@ describe('the stack log key', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const groups = Object.values<any>(template.findResources('AWS::Logs::LogGroup'));
-    // access + execution logs of each API, the state machine's logs, the flow logs
-    expect(groups).toHaveLength(6);
+    // access + execution logs of each API, the state machine's logs, the flow logs, the DNS query logs
+    expect(groups).toHaveLength(7);
     for (const group of groups) {
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^InsideOutGatewayLogKey[0-9A-F]{8}$/), 'Arn'] });
     }
@@ -39,7 +39,7 @@ describe('the stack log key', () => {
     expect(api.logEncryptionKey.keyArn).toContain('1234abcd');
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { KmsKeyId: keyArn }, 2);
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InsideOutGatewayLogKey'), 'Arn'] } }, 4);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InsideOutGatewayLogKey'), 'Arn'] } }, 5);
   });
 
   test('GIVEN the shared key WHEN its policy is read THEN CloudWatch Logs of this account and region may use it for log groups only', () => {
