@@ -49,7 +49,7 @@ export const ACKNOWLEDGED_FINDINGS = {
    */
   routePathParameters: {
     id: 'AwsSolutions-IAM5[Resource::<execute-api ARN of one route, * for each path parameter>]',
-    reason: 'execute-api ARNs name a route\'s path parameters (and a {proxy+} path) with *; the grant covers exactly one method of one route of one stage, and the values sent are fixed in the state machine definition.',
+    reason: 'execute-api ARNs name a route\'s path parameters (and a {proxy+} path) with *, which in IAM also matches /; HttpProxyApi fails synth when such an ARN matches another of its routes, so the grant covers one method of one route of one stage, and the values sent are fixed in the state machine definition.',
   },
   /** On the state machine of a ScheduledInvoker whose log level is not ALL. */
   logLevelBelowAll: {

@@ -9,6 +9,7 @@ import { apiResourceCount, quotaWarnings } from './api-quotas';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
+import { routeOverlaps } from './route-overlap';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { ThrottleOptions, validateThrottle } from './throttle';
@@ -517,6 +518,9 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       if (auth !== 'AWS_IAM') {
         errors.push(problem('methods', `${method.httpMethod} ${method.resource.path} uses authorization ${auth ?? 'NONE'}; every method of an HttpProxyApi must use AWS_IAM. Add routes with addTarget() instead of restApi.root.addMethod()`));
       }
+    }
+    for (const { granted, covered, method } of routeOverlaps(this.plans)) {
+      errors.push(problem('path', `a grant of target '${granted.id}' (${method} ${granted.path}, execute-api resource .../${method}${granted.arnPath}) would also allow calling target '${covered.id}' (${method} ${covered.path}), because * in an IAM resource also matches /. Give one of them a different path, e.g. addTarget('${covered.id}', { path: '/${covered.id}', ... })`));
     }
     return errors;
   }
