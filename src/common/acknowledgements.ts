@@ -41,7 +41,7 @@ export const ACKNOWLEDGED_FINDINGS = {
   /** On the default policy of a ScheduledInvoker's state machine role. */
   stepFunctionsLoggingAndTracing: {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments and related) have no resource-level permissions, so AWS requires Resource "*"; the route grants are in a separate policy.',
+    reason: 'Step Functions log delivery and X-Ray need Resource "*": logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery and ListLogDeliveries are permission-only actions with no resource type in the Service Authorization Reference ("If there is no value for this column, you must specify all resources (*)"), and the Step Functions guide ("Logging using CloudWatch Logs", https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html) grants them, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups on "*"; xray:PutTraceSegments and related have no resource type either. The route grants are in a separate policy.',
   },
   /**
    * On the route-grant policy of a ScheduledInvoker, once per route whose
