@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
 import { apiResourceCount, quotaWarnings } from './api-quotas';
+import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
@@ -44,6 +45,19 @@ export interface HttpProxyApiProps {
    * @default - none (REGIONAL API)
    */
   readonly privateAccess?: IPrivateApiAccess;
+
+  /**
+   * On a REGIONAL API, attach a resource policy that admits only the
+   * principals granted a route (by `grantInvoke()` or a
+   * `ScheduledInvoker`): each is allowed its routes, and every other
+   * principal, of this account or another, is explicitly denied, whatever
+   * its identity policies allow. Grantees must be roles, users or
+   * `ArnPrincipal`s. Refused on a PRIVATE API, whose access is set by
+   * `privateAccess`.
+   *
+   * @default false
+   */
+  readonly restrictToGrantedPrincipals?: boolean;
 
   /**
    * Name of the REST API.
@@ -236,6 +250,10 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     });
 
     const privateConfig = props.privateAccess?.bindToApi(this);
+    if (props.restrictToGrantedPrincipals && this.endpointType === apigw.EndpointType.PRIVATE) {
+      throw invalidProp(this, 'restrictToGrantedPrincipals', true, 'false or unset on a PRIVATE API: its resource policy comes from privateAccess');
+    }
+    const granted = props.restrictToGrantedPrincipals ? new GrantedPrincipals() : undefined;
 
     this.restApi = new apigw.RestApi(this, 'Api', {
       restApiName: props.restApiName,
@@ -244,7 +262,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
         types: [this.endpointType],
         vpcEndpoints: privateConfig?.vpcEndpoints,
       },
-      policy: privateConfig?.policy,
+      policy: privateConfig?.policy ?? granted?.document,
       cloudWatchRole: false,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       deployOptions: {
@@ -257,6 +275,10 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       },
     });
     this.stage = this.restApi.deploymentStage;
+    if (granted) {
+      registerGrantedPrincipals(this.restApi, granted);
+      this.node.addValidation({ validate: () => granted.validate(this) });
+    }
     acknowledge(this.stage, 'webApplicationFirewall');
     acknowledgeInCompliancePacks(this.stage, 'webApplicationFirewallInCompliancePacks');
     acknowledgeInCompliancePacks(this.stage, 'responseCache');

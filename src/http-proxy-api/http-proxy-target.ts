@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ROUTE_ERRORS_METRIC, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
+import { grantedPrincipalsOf } from './granted-principals';
 import { TargetPlan } from './target-plan';
 
 /**
@@ -149,12 +150,24 @@ export class HttpProxyTarget extends Construct {
   }
 
   /**
+   * Tells an API with `restrictToGrantedPrincipals` that `grantee` may
+   * invoke this route's `method`, for its resource policy.
+   *
+   * @internal
+   */
+  public _recordGrant(grantee: iam.IGrantable, method: string): void {
+    const stageName = (this.api.stage.node.defaultChild as apigw.CfnStage).stageName!;
+    grantedPrincipalsOf(this.api.restApi)?.record(grantee, stageName, method, this.arnPath);
+  }
+
+  /**
    * Allows the grantee to invoke this route's methods on the API's stage
    * (see `arnForExecuteApi`: no other route of the API matches the ARNs).
    *
    * @param grantee the principal (a state machine's role, a workload's role)
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    this.methods.forEach((m) => this._recordGrant(grantee, m));
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],

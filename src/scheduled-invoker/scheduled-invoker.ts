@@ -607,6 +607,7 @@ export class ScheduledInvoker extends Construct {
       }
       granted.add(key);
       const arn = r.target.arnForExecuteApi(r.method);
+      r.target._recordGrant(this.role, r.method);
       policy.addStatements(new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [arn] }));
       if (r.target.pathParameters.length > 0 || r.target.proxy) {
         acknowledgeWildcardResource(policy, arn, 'routePathParameters');
