@@ -38,6 +38,10 @@ const badTargets: Array<[string, HttpTargetOptions, RegExp[]]> = [
   ['forwarding Authorization', { url: 'https://api.example.com/x', requestHeaders: ['Authorization'] }, [/requestHeaders/, /"Authorization"/, /caller's credentials/]],
   ['forwarding X-Amz-Security-Token', { url: 'https://api.example.com/x', requestHeaders: ['X-Amz-Security-Token'] }, [/"X-Amz-Security-Token"/, /credentials/]],
   ['forwarding X-Forwarded-For', { url: 'https://api.example.com/x', requestHeaders: ['X-Forwarded-For'] }, [/"X-Forwarded-For"/]],
+  ...['X-HTTP-Method-Override', 'x-http-method', 'X-Method-Override', 'Forwarded', 'X-Original-URL', 'X-Rewrite-URL'].map((h): [string, HttpTargetOptions, RegExp[]] =>
+    [`forwarding ${h}`, { url: 'https://api.example.com/x', requestHeaders: [h] }, [/requestHeaders/, new RegExp(`"${h}"`), /change the method or path the upstream acts on/]]),
+  ['passing back Set-Cookie', { url: 'https://api.example.com/x', responseHeaders: ['Content-Type', 'Set-Cookie'] }, [/responseHeaders/, /"Set-Cookie"/, /other than Set-Cookie and Set-Cookie2/, /set cookies for the API's domain/]],
+  ['passing back set-cookie in lower case', { url: 'https://api.example.com/x', responseHeaders: ['set-cookie'] }, [/responseHeaders/, /"set-cookie"/]],
   ['static Host header', { url: 'https://api.example.com/x', staticHeaders: { Host: 'evil.example.com' } }, [/staticHeaders or secretHeaders/, /"Host"/, /API Gateway sets itself/]],
   ['static API key in plain text', { url: 'https://api.example.com/x', staticHeaders: { 'X-Api-Key': 'abc123' } }, [/staticHeaders\.X-Api-Key/, /use secretHeaders/]],
   ['static api_key query parameter in plain text', { url: 'https://api.example.com/x', staticQueryParameters: { api_key: 'abc123' } }, [/staticQueryParameters\.api_key/, /a credential, not shown/, /use secretQueryParameters/]],

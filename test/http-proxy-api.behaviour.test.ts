@@ -26,6 +26,7 @@ const otherRoute: EmulatedPrincipal = {
 const upstream = new UpstreamStub();
 const slowUpstream = new UpstreamStub();
 let emulator: ApiGatewayEmulator;
+const accessLog: any[] = [];
 
 beforeAll(async () => {
   // GIVEN the synthesized template of an egress API with three targets
@@ -51,6 +52,7 @@ beforeAll(async () => {
     account: TEST_ACCOUNT,
     principals: [granted, otherRoute],
     upstreams: { 'https://api.example.com': upstream.origin, 'https://status.example.com': upstream.origin, 'https://slow.example.com': slowUpstream.origin },
+    onAccessLog: (line) => accessLog.push(JSON.parse(line)),
   });
   await emulator.start();
 });
@@ -139,6 +141,14 @@ describe('HttpProxyApi behaviour: what reaches the upstream', () => {
     expect(res.status).toBe(200);
     expect(upstream.requests.map((r) => r.path)).toEqual(['/api/v2/components/db']);
     expect(upstream.requests[0].query).toEqual({});
+  });
+
+  test('the access log records the actual path of a proxy call beside its route template', async () => {
+    // WHEN a granted caller calls a deep path through the {proxy+} route
+    accessLog.length = 0;
+    await call('/status/components/db/health');
+    // THEN the line names both the route and the path asked for
+    expect(accessLog.map((l) => [l.resourcePath, l.path])).toEqual([['/status/{proxy+}', '/egress/status/components/db/health']]);
   });
 
   test('the request body passes through on POST, with its Content-Type', async () => {

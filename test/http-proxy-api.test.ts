@@ -60,7 +60,7 @@ describe('HttpProxyApi: the API', () => {
       TracingEnabled: true,
       AccessLogSetting: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressAccessLogs'), 'Arn'] },
-        Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', userArn: '$context.identity.userArn', integrationStatus: '$context.integration.status' })),
+        Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', userArn: '$context.identity.userArn', integrationStatus: '$context.integration.status', path: '$context.path' })),
       },
       MethodSettings: [{
         ResourcePath: '/*',

@@ -41,7 +41,7 @@ export const ACKNOWLEDGED_FINDINGS = {
   /** On the default policy of a ScheduledInvoker's state machine role. */
   stepFunctionsLoggingAndTracing: {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments and related) have no resource-level permissions, so AWS requires Resource "*"; the route grants are in a separate policy.',
+    reason: 'Step Functions log delivery and X-Ray need Resource "*": logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery and ListLogDeliveries are permission-only actions with no resource type in the Service Authorization Reference ("If there is no value for this column, you must specify all resources (*)"), and the Step Functions guide ("Logging using CloudWatch Logs", https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html) grants them, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups on "*"; xray:PutTraceSegments and related have no resource type either. The route grants are in a separate policy.',
   },
   /**
    * On the route-grant policy of a ScheduledInvoker, once per route whose
@@ -49,7 +49,7 @@ export const ACKNOWLEDGED_FINDINGS = {
    */
   routePathParameters: {
     id: 'AwsSolutions-IAM5[Resource::<execute-api ARN of one route, * for each path parameter>]',
-    reason: 'execute-api ARNs name a route\'s path parameters (and a {proxy+} path) with *; the grant covers exactly one method of one route of one stage, and the values sent are fixed in the state machine definition.',
+    reason: 'execute-api ARNs name a route\'s path parameters (and a {proxy+} path) with *, which in IAM also matches /; HttpProxyApi fails synth when such an ARN matches another of its routes, so the grant covers one method of one route of one stage, and the values sent are fixed in the state machine definition.',
   },
   /** On the state machine of a ScheduledInvoker whose log level is not ALL. */
   logLevelBelowAll: {

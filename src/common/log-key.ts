@@ -26,7 +26,15 @@ export function stackLogEncryptionKey(scope: Construct): kms.IKey {
 
 /**
  * A KMS key with rotation that CloudWatch Logs of this account and region
- * may use, and only for log groups (checked by encryption context).
+ * may use, and only for log groups (checked by encryption context). The
+ * encryption context is CloudWatch Logs' own confused-deputy guard for a
+ * key: "CloudWatch Logs now supports encryption context, using
+ * kms:EncryptionContext:aws:logs:arn as the key and the ARN of the log
+ * group as the value for that key" (CloudWatch Logs user guide, "Encrypt
+ * log data in CloudWatch Logs using AWS Key Management Service",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html);
+ * the pattern pins the account and region. The key is shared by every log
+ * group of the stack, so the pattern cannot name one group.
  */
 function createLogEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
   const key = createEncryptionKey(scope, id, description);

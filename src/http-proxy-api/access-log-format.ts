@@ -2,9 +2,18 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 
 /**
  * One JSON object per request: who called (the IAM principal and, for a
- * private API, the VPC endpoint), which route, what the upstream answered
- * and how long it took. No headers, no bodies, no query values. The
- * route metrics are metric filters over these lines.
+ * private API, the VPC endpoint), which route and which actual path, what
+ * the upstream answered and how long it took. No headers, no bodies, no
+ * query values. The route metrics are metric filters over these lines
+ * (by `resourcePath`, the route template).
+ *
+ * `path` is `$context.path`, the request path with its stage, e.g.
+ * `/egress/status/a/b` for the route `/status/{proxy+}` (API Gateway
+ * developer guide, "Variables for access logging for API Gateway",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html:
+ * "$context.path: The request path. For example, /{stage}/root/child").
+ * It holds path parameter values: for a `{proxy+}` route, the only record
+ * of what the caller asked the upstream for.
  */
 export function accessLogFormat(): apigw.AccessLogFormat {
   return apigw.AccessLogFormat.custom(JSON.stringify({
@@ -17,6 +26,7 @@ export function accessLogFormat(): apigw.AccessLogFormat {
     vpceId: '$context.identity.vpceId',
     httpMethod: '$context.httpMethod',
     resourcePath: '$context.resourcePath',
+    path: '$context.path',
     status: '$context.status',
     integrationStatus: '$context.integration.status',
     integrationLatency: '$context.integration.latency',

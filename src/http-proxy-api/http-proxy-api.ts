@@ -6,9 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
 import { apiResourceCount, quotaWarnings } from './api-quotas';
+import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { IPrivateApiAccess } from './private-api-access';
+import { routeOverlaps } from './route-overlap';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { denyTestInvokeStatement } from './test-invoke';
@@ -50,6 +52,19 @@ export interface HttpProxyApiProps {
    * @default - none (REGIONAL API)
    */
   readonly privateAccess?: IPrivateApiAccess;
+
+  /**
+   * On a REGIONAL API, attach a resource policy that admits only the
+   * principals granted a route (by `grantInvoke()` or a
+   * `ScheduledInvoker`): each is allowed its routes, and every other
+   * principal, of this account or another, is explicitly denied, whatever
+   * its identity policies allow. Grantees must be roles, users or
+   * `ArnPrincipal`s. Refused on a PRIVATE API, whose access is set by
+   * `privateAccess`.
+   *
+   * @default false
+   */
+  readonly restrictToGrantedPrincipals?: boolean;
 
   /**
    * Name of the REST API.
@@ -272,6 +287,10 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     });
 
     const privateConfig = props.privateAccess?.bindToApi(this);
+    if (props.restrictToGrantedPrincipals && this.endpointType === apigw.EndpointType.PRIVATE) {
+      throw invalidProp(this, 'restrictToGrantedPrincipals', true, 'false or unset on a PRIVATE API: its resource policy comes from privateAccess');
+    }
+    const granted = props.restrictToGrantedPrincipals ? new GrantedPrincipals() : undefined;
 
     this.restApi = new apigw.RestApi(this, 'Api', {
       restApiName: props.restApiName,
@@ -280,7 +299,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
         types: [this.endpointType],
         vpcEndpoints: privateConfig?.vpcEndpoints,
       },
-      policy: privateConfig?.policy,
+      policy: privateConfig?.policy ?? granted?.document,
       cloudWatchRole: false,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       deployOptions: {
@@ -293,6 +312,10 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       },
     });
     this.stage = this.restApi.deploymentStage;
+    if (granted) {
+      registerGrantedPrincipals(this.restApi, granted);
+      this.node.addValidation({ validate: () => granted.validate(this) });
+    }
     acknowledge(this.stage, 'webApplicationFirewall');
     acknowledgeInCompliancePacks(this.stage, 'webApplicationFirewallInCompliancePacks');
     acknowledgeInCompliancePacks(this.stage, 'responseCache');
@@ -560,6 +583,9 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       if (auth !== 'AWS_IAM') {
         errors.push(problem('methods', `${method.httpMethod} ${method.resource.path} uses authorization ${auth ?? 'NONE'}; every method of an HttpProxyApi must use AWS_IAM. Add routes with addTarget() instead of restApi.root.addMethod()`));
       }
+    }
+    for (const { granted, covered, method } of routeOverlaps(this.plans)) {
+      errors.push(problem('path', `a grant of target '${granted.id}' (${method} ${granted.path}, execute-api resource .../${method}${granted.arnPath}) would also allow calling target '${covered.id}' (${method} ${covered.path}), because * in an IAM resource also matches /. Give one of them a different path, e.g. addTarget('${covered.id}', { path: '/${covered.id}', ... })`));
     }
     return errors;
   }

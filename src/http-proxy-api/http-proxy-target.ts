@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ROUTE_ERRORS_METRIC, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
+import { grantedPrincipalsOf } from './granted-principals';
 import { TargetPlan } from './target-plan';
 
 /**
@@ -31,7 +32,7 @@ export interface IHttpProxyTargetHost {
  * const api = new HttpProxyApi(this, 'Egress', { detailedMetrics: true });
  * const status = api.addTarget('status', { url: 'https://status.partner.example/api/summary' });
  *
- * // exactly GET /status on the stage, for this role
+ * // GET /status on the stage (an exact ARN: the route has no parameters), for this role
  * status.grantInvoke(pollerRole);
  * // and an alarm on the upstream's 5XX answers through this route
  * status.metricServerError().createAlarm(this, 'StatusDown', { threshold: 1, evaluationPeriods: 1 });
@@ -109,7 +110,16 @@ export class HttpProxyTarget extends Construct {
 
   /**
    * The execute-api ARN of this route for one method on the API's stage;
-   * path parameters and `{proxy+}` become `*`.
+   * path parameters and `{proxy+}` become `*`, and a route without them
+   * gets an exact ARN.
+   *
+   * IAM's `*` also matches `/` (IAM user guide, "IAM JSON policy elements:
+   * Resource", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html:
+   * "The asterisk (*) character can expand to replace everything within a
+   * segment, including characters like a forward slash (/)"), so the ARN
+   * of `/forecast/{id}` also matches `/forecast/a/b`. The `HttpProxyApi`
+   * therefore fails synth when this pattern matches a path that another of
+   * its routes serves: within the API, the ARN reaches this route only.
    *
    * @param method an HTTP method of the route
    * @default - the route's first method
@@ -140,12 +150,24 @@ export class HttpProxyTarget extends Construct {
   }
 
   /**
-   * Allows the grantee to invoke exactly this route's methods on the API's
-   * stage, and nothing else.
+   * Tells an API with `restrictToGrantedPrincipals` that `grantee` may
+   * invoke this route's `method`, for its resource policy.
+   *
+   * @internal
+   */
+  public _recordGrant(grantee: iam.IGrantable, method: string): void {
+    const stageName = (this.api.stage.node.defaultChild as apigw.CfnStage).stageName!;
+    grantedPrincipalsOf(this.api.restApi)?.record(grantee, stageName, method, this.arnPath);
+  }
+
+  /**
+   * Allows the grantee to invoke this route's methods on the API's stage
+   * (see `arnForExecuteApi`: no other route of the API matches the ARNs).
    *
    * @param grantee the principal (a state machine's role, a workload's role)
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    this.methods.forEach((m) => this._recordGrant(grantee, m));
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],

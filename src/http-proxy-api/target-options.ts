@@ -60,8 +60,10 @@ export interface HttpTargetOptions {
   /**
    * Request headers forwarded from the caller. Any other header is
    * dropped. Credential headers (Authorization, Cookie, X-Amz-*,
-   * X-Amzn-*, Proxy-Authorization) and Host and X-Forwarded-* cannot be
-   * forwarded. Content-Type is forwarded on POST, PUT and PATCH without
+   * X-Amzn-*, Proxy-Authorization), Host, X-Forwarded-* and Forwarded,
+   * and the method and URL overrides (X-HTTP-Method-Override,
+   * X-HTTP-Method, X-Method-Override, X-Original-URL, X-Rewrite-URL)
+   * cannot be forwarded. Content-Type is forwarded on POST, PUT and PATCH without
    * being listed.
    *
    * @default - none
@@ -111,7 +113,9 @@ export interface HttpTargetOptions {
   readonly secretQueryParameters?: { [name: string]: HeaderSecret };
 
   /**
-   * Upstream response headers passed back to the caller.
+   * Upstream response headers passed back to the caller. Set-Cookie and
+   * Set-Cookie2 are refused: the upstream may not set cookies for the
+   * API's domain.
    *
    * @default ['Content-Type', 'ETag', 'Last-Modified', 'Retry-After']
    */

@@ -47,6 +47,26 @@ export function isCredentialQueryName(name: string): boolean {
   return CREDENTIAL_QUERY_NAMES.has(name.toLowerCase().replace(/[-_.]/g, ''));
 }
 
+ * Caller headers by which many servers and frameworks let a request name
+ * another method or another path than the one API Gateway sends
+ * (`X-HTTP-Method-Override: DELETE` on a GET, `X-Original-URL: /admin`):
+ * forwarded, they would let a caller granted one route reach other
+ * operations of the upstream. `Forwarded` (RFC 7239) carries the same
+ * client and host information as the refused `X-Forwarded-*`.
+ */
+const OVERRIDE_HEADERS = ['X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override', 'X-Original-URL', 'X-Rewrite-URL', 'Forwarded'];
+
+/** Whether a caller header would override the method or path upstream, or spoof the client. */
+export function isOverrideHeader(name: string): boolean {
+  return OVERRIDE_HEADERS.some((h) => h.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * Upstream headers never passed back to the caller: `Set-Cookie` would let
+ * a third party set cookies for the API's own domain.
+ */
+const REFUSED_RESPONSE_HEADERS = ['Set-Cookie', 'Set-Cookie2'];
+
 /** Outbound headers API Gateway sets itself, which a target may not set. */
 function isReservedOutboundHeader(name: string): boolean {
   const n = name.toLowerCase();
@@ -182,6 +202,11 @@ export function planTarget(scope: IConstruct, id: string, options: HttpTargetOpt
       throw invalidProp(scope, p('requestHeaders'), h, 'headers other than Authorization, Proxy-Authorization, Cookie, Host, X-Amz-*, X-Amzn-* and X-Forwarded-*, which would pass the caller\'s credentials or routing to a third party');
     }
   }
+  for (const h of requestHeaders) {
+    if (isOverrideHeader(h)) {
+      throw invalidProp(scope, p('requestHeaders'), h, `headers other than ${OVERRIDE_HEADERS.join(', ')}, which let a caller change the method or path the upstream acts on, or spoof the client, beyond the route it was granted`);
+    }
+  }
   if (methods.some((m) => BODY_METHODS.includes(m)) && !requestHeaders.some((h) => h.toLowerCase() === 'content-type')) {
     requestHeaders.push('Content-Type');
   }
@@ -207,6 +232,11 @@ export function planTarget(scope: IConstruct, id: string, options: HttpTargetOpt
 
   const responseHeaders = options.responseHeaders ?? DEFAULT_RESPONSE_HEADERS;
   checkNames(scope, p('responseHeaders'), responseHeaders, HEADER_NAME, 'HTTP header names (RFC 9110 tokens)');
+  for (const h of responseHeaders) {
+    if (REFUSED_RESPONSE_HEADERS.some((r) => r.toLowerCase() === h.toLowerCase())) {
+      throw invalidProp(scope, p('responseHeaders'), h, `headers other than ${REFUSED_RESPONSE_HEADERS.join(' and ')}, which would let the upstream set cookies for the API's domain`);
+    }
+  }
 
   const timeout = options.timeout ?? Duration.seconds(29);
   if (timeout.isUnresolved()) {

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
 import { stackLogEncryptionKey } from '../common/log-key';
+import { restrictFlowLogRoleTrust } from '../common/service-trust';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
 /** Props of `IsolatedVpc`. */
@@ -110,6 +111,10 @@ export class IsolatedVpc extends Construct {
       if (!Token.isUnresolved(subnet.availabilityZone)) {
         acknowledgeInTemplate(subnet, 'subnetAvailabilityZone');
       }
+    }
+    const flowLog = this.vpc.node.tryFindChild('all') as ec2.FlowLog | undefined;
+    if (flowLog) {
+      restrictFlowLogRoleTrust(flowLog);
     }
     const flowLogPolicy = this.vpc.node.tryFindChild('all')?.node.tryFindChild('IAMRole')?.node.tryFindChild('DefaultPolicy');
     if (flowLogPolicy) {

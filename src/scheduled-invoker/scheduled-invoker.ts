@@ -23,6 +23,7 @@ import { acknowledge, acknowledgeWildcardResource } from '../common/acknowledgem
 import { invalidProp } from '../common/errors';
 import { stackLogEncryptionKey } from '../common/log-key';
 import { ManagedPolicyRole } from '../common/managed-policy-role';
+import { stepFunctionsPrincipal } from '../common/service-trust';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
 
@@ -309,7 +310,7 @@ export class ScheduledInvoker extends Construct {
     const expression = props.schedule._bind(this, 'schedule');
 
     this.role = new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      assumedBy: stepFunctionsPrincipal(this),
       description: 'Runs a ScheduledInvoker: invokes its requested routes and writes its logs and traces',
     }, 'What Step Functions logging and X-Ray tracing of one ScheduledInvoker need');
     this.routeGrants = this.grantRoutes();
@@ -606,6 +607,7 @@ export class ScheduledInvoker extends Construct {
       }
       granted.add(key);
       const arn = r.target.arnForExecuteApi(r.method);
+      r.target._recordGrant(this.role, r.method);
       policy.addStatements(new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [arn] }));
       if (r.target.pathParameters.length > 0 || r.target.proxy) {
         acknowledgeWildcardResource(policy, arn, 'routePathParameters');

@@ -208,6 +208,8 @@ export class ApiGatewayEmulator {
           'apiId': this.apiId,
           'requestTime': new Date(started).toISOString(),
           'httpMethod': req.method,
+          // the request path with the stage, as sent (no query string)
+          'path': new URL(req.url ?? '/', 'http://127.0.0.1').pathname,
           'identity.sourceIp': req.socket.remoteAddress,
         };
         void this.handle(req, Buffer.concat(chunks).toString('utf8'), context)

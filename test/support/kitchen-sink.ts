@@ -47,6 +47,7 @@ export function kitchenSinkStack(): Stack {
     logRetention: logs.RetentionDays.TWO_YEARS,
     logEncryptionKey: key,
     logRemovalPolicy: RemovalPolicy.DESTROY,
+    restrictToGrantedPrincipals: true,
   });
   // the partner's token is the user's secret, rotated where they keep it
   const token = secretsmanager.Secret.fromSecretNameV2(stack, 'PartnerToken', 'partner/api-key');
