@@ -47,6 +47,7 @@ export function isCredentialQueryName(name: string): boolean {
   return CREDENTIAL_QUERY_NAMES.has(name.toLowerCase().replace(/[-_.]/g, ''));
 }
 
+/**
  * Caller headers by which many servers and frameworks let a request name
  * another method or another path than the one API Gateway sends
  * (`X-HTTP-Method-Override: DELETE` on a GET, `X-Original-URL: /admin`):
