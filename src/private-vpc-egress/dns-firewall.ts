@@ -85,13 +85,38 @@ const BLOCK_PRIORITY = 200;
 // between 100 and 9900 (excluding 100 and 9900)."
 const ASSOCIATION_PRIORITY = 101;
 
-/** The resources of a DNS Firewall for one VPC. */
+/**
+ * A Route 53 Resolver DNS Firewall for one VPC: the VPC may resolve the
+ * names of the AWS service endpoints it uses and the domains you add, and
+ * every other name is answered NXDOMAIN; with query logging, every query
+ * is logged to an encrypted log group. `PrivateVpcEgressPolicy` creates one
+ * by default (its `dnsFirewall` prop).
+ *
+ * @example
+ * const egress = new PrivateVpcEgressPolicy(this, 'PrivateEgress', {
+ *   dnsFirewall: { allowedDomains: ['*.corp.example.com'] },
+ * });
+ * // the firewall's rule group and query log, for alarms or your own rules
+ * const queryLog = egress.dnsFirewall?.queryLogGroup;
+ */
 export class DnsFirewall extends Construct {
+  /** The rule group: ALLOW for the allowed names, then BLOCK (NXDOMAIN) for every other. */
   public readonly ruleGroup: r53r.CfnFirewallRuleGroup;
+
+  /** The association of the rule group with the VPC (mutation protection on). */
   public readonly association: r53r.CfnFirewallRuleGroupAssociation;
+
+  /** The Resolver query log group, when query logging is on. */
   public readonly queryLogGroup?: logs.LogGroup;
+
   private readonly extra: string[];
 
+  /**
+   * @param scope the scope
+   * @param id the construct id
+   * @param vpc the VPC whose DNS queries are filtered
+   * @param options the allowed domains and query logging
+   */
   constructor(scope: Construct, id: string, private readonly vpc: ec2.IVpc, options: DnsFirewallOptions) {
     super(scope, id);
     this.extra = [...(options.allowedDomains ?? [])];
