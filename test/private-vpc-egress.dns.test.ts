@@ -20,7 +20,7 @@ const allowList = (template: Template) => Object.values<any>(template.findResour
 describe('the DNS Firewall of the private variant', () => {
   test('GIVEN defaults WHEN synthesized THEN a rule group allows execute-api names, then blocks every other name with NXDOMAIN, associated with the VPC', () => {
     const { template } = setup();
-    expect(allowList(template)).toEqual(['execute-api.us-east-1.amazonaws.com', '*.execute-api.us-east-1.amazonaws.com']);
+    expect(allowList(template)).toEqual(['execute-api.us-east-1.amazonaws.com', '*.execute-api.us-east-1.amazonaws.com', '*.execute-api.us-east-1.vpce.amazonaws.com']);
     template.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', { Domains: ['*'] });
     template.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroup', {
       FirewallRules: [
@@ -29,14 +29,22 @@ describe('the DNS Firewall of the private variant', () => {
       ],
     });
     template.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', {
-      VpcId: { Ref: Match.stringLikeRegexp('PrivateEgressVpc') }, Priority: 101, MutationProtection: 'ENABLED',
+      // protection would keep CloudFormation from deleting the stack or rolling back a failed deploy
+      VpcId: { Ref: Match.stringLikeRegexp('PrivateEgressVpc') }, Priority: 101, MutationProtection: 'DISABLED',
     });
+  });
+
+  test('GIVEN mutationProtection WHEN synthesized THEN the association is protected', () => {
+    const { template } = setup({ dnsFirewall: { mutationProtection: true } });
+    template.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { MutationProtection: 'ENABLED' });
   });
 
   test('GIVEN gateway endpoints and user domains WHEN synthesized THEN their names are allowed too', () => {
     const { template } = setup({ isolatedVpc: { s3GatewayEndpoint: true, dynamoDbGatewayEndpoint: true }, dnsFirewall: { allowedDomains: ['*.corp.example.com'] } });
     expect(allowList(template)).toEqual(expect.arrayContaining([
       '*.s3.us-east-1.amazonaws.com', 's3.us-east-1.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com', '*.corp.example.com',
+      // DynamoDB's account-based endpoints, S3's global names in us-east-1, each endpoint's own names
+      '*.ddb.us-east-1.amazonaws.com', 's3.amazonaws.com', '*.s3.amazonaws.com', '*.s3.us-east-1.vpce.amazonaws.com',
     ]));
   });
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -45,7 +45,10 @@ export interface DnsFirewallOptions {
 
   /**
    * Log the VPC's DNS queries (Route 53 Resolver query logging) to an
-   * encrypted log group.
+   * encrypted log group. The log group's resource policy, which lets log
+   * delivery of this account write to it, is a CloudWatch Logs resource
+   * policy of the account and Region, of which an account has at most 10
+   * per Region (PutResourcePolicy); each stack with query logging uses one.
    *
    * @default true
    */
@@ -57,6 +60,16 @@ export interface DnsFirewallOptions {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly queryLogRetention?: logs.RetentionDays;
+
+  /**
+   * Protect the association of the rule group with the VPC from being
+   * changed or removed. While it is on, CloudFormation can neither delete
+   * the stack nor roll back a failed deploy of it: turn it off in a stack
+   * update first.
+   *
+   * @default false
+   */
+  readonly mutationProtection?: boolean;
 
   /**
    * KMS key of the query log group.
@@ -156,7 +169,11 @@ export class DnsFirewall extends Construct {
       firewallRuleGroupId: this.ruleGroup.attrId,
       vpcId: vpc.vpcId,
       priority: ASSOCIATION_PRIORITY,
-      mutationProtection: 'ENABLED',
+      // "If enabled, this setting disallows modification or removal of the
+      // association" (AWS::Route53Resolver::FirewallRuleGroupAssociation):
+      // CloudFormation could then neither delete the stack nor roll back a
+      // failed first deploy, so it is opt-in
+      mutationProtection: options.mutationProtection ? 'ENABLED' : 'DISABLED',
     });
 
     if (options.queryLogging ?? true) {
@@ -181,7 +198,7 @@ export class DnsFirewall extends Construct {
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [this.queryLogGroup.logGroupArn],
         conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
         },
       }));
@@ -218,7 +235,20 @@ export class DnsFirewall extends Construct {
     // an AWS service endpoint named com.amazonaws.<region>.<service> answers
     // at <service>.<region>.amazonaws.com and its subdomains (bucket, API id)
     const region = stack.region;
-    return [...[...services].flatMap((s) => [`${s}.${region}.amazonaws.com`, `*.${s}.${region}.amazonaws.com`]), ...this.extra];
+    const names = [...services].flatMap((s) => [
+      `${s}.${region}.amazonaws.com`,
+      `*.${s}.${region}.amazonaws.com`,
+      // the endpoint's own names, vpce-<id>-<suffix>.<service>.<region>.vpce.amazonaws.com
+      // (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html, "DNS hostnames")
+      `*.${s}.${region}.vpce.amazonaws.com`,
+      // DynamoDB's account-based endpoints, which current SDKs use by default:
+      // "https://<account-id>.ddb.<region>.amazonaws.com"
+      // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-account-endpoints.html)
+      ...(s === 'dynamodb' ? [`*.ddb.${region}.amazonaws.com`] : []),
+      // S3's global names, which some SDKs still use in us-east-1
+      ...(s === 's3' ? ['s3.amazonaws.com', '*.s3.amazonaws.com'] : []),
+    ]);
+    return [...names, ...this.extra];
   }
 }
 
