@@ -1,4 +1,5 @@
 export * from './scheduled-invoker';
+export * from './scheduled-invoker-props';
 export * from './invoker-schedule';
 export * from './invoker-request';
 export * from './request-retry';

@@ -1,23 +1,24 @@
-import { Annotations, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Aws, Fn, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { InvokerRequest } from './invoker-request';
-import { InvokerSchedule } from './invoker-schedule';
+import { createInvokerAlarms } from './invoker-alarms';
+import {
+  checkPayloadSizes, checkSinkResultFields, checkTimeBudget, executionTimeout as executionTimeoutOf, planRequests,
+  requestTimeoutSeconds as requestTimeoutSecondsOf,
+} from './invoker-limits';
+import {
+  createDeadLetterQueue, createSchedulerRole, scheduleDates, scheduleMaxEventAge, scheduleRetryAttempts, timeWindow,
+} from './invoker-scheduling';
 import { InvokerStates } from './invoker-states';
-import { isProblem, planRequest, PlannedRequest } from './request-plan';
-import { RequestRetryOptions } from './request-retry';
-import { IResponseSink } from './response-sink';
-import { planRetry, RetryPlan, worstRetryDelaySeconds } from './retry-plan';
+import { PlannedRequest } from './request-plan';
+import { planRetry } from './retry-plan';
+import { InvokerRequestInfo, ScheduledInvokerProps } from './scheduled-invoker-props';
 import { TimeBudget } from './time-budget';
 import { acknowledge, acknowledgeWildcardResource } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
@@ -25,214 +26,9 @@ import { stackLogEncryptionKey } from '../common/log-key';
 import { ManagedPolicyRole } from '../common/managed-policy-role';
 import { stepFunctionsPrincipal } from '../common/service-trust';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
-import { HttpProxyTarget } from '../http-proxy-api/http-proxy-target';
-
-/** The longest an Express execution may run. */
-const EXPRESS_MAX = Duration.minutes(5);
 
 /** Iterations an inline Map runs at once, at most. */
 const INLINE_MAP_MAX_CONCURRENCY = 40;
-
-/** A state's input or output, at most (Step Functions quota). */
-export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
-/** The share of the payload limit from which the request list or results draw a warning. */
-const PAYLOAD_WARNING_SHARE = 0.8;
-
-/** Props of `ScheduledInvoker`. */
-export interface ScheduledInvokerProps {
-  /** When to run: `InvokerSchedule.rate(...)`, `.cron(...)`, `.expression(...)` or `.once(...)`. */
-  readonly schedule: InvokerSchedule;
-
-  /**
-   * The calls to make on each run, one or many; many are made by one Map
-   * state, `maxConcurrency` at a time.
-   */
-  readonly requests: InvokerRequest[];
-
-  /**
-   * Requests in flight at once, from 1 to 40 (the inline Map's limit). Keep
-   * it at or under what the third party allows.
-   *
-   * @default 10
-   */
-  readonly maxConcurrency?: number;
-
-  /**
-   * EXPRESS (cheap, at most 5 minutes, at-least-once) or STANDARD (up to a
-   * year, exactly-once, billed per state transition).
-   *
-   * @default sfn.StateMachineType.EXPRESS
-   */
-  readonly workflowType?: sfn.StateMachineType;
-
-  /**
-   * The longest an execution may run. The worst case of the requests
-   * (timeouts, retries, waves of `maxConcurrency`) must fit in it, or synth
-   * fails with the numbers.
-   *
-   * @default - 5 minutes for EXPRESS, 1 hour for STANDARD
-   */
-  readonly executionTimeout?: Duration;
-
-  /**
-   * How long one attempt of a request may take before it counts as timed
-   * out (and is retried), in whole seconds.
-   *
-   * @default - the longest timeout of the requested targets plus 1 second
-   */
-  readonly requestTimeout?: Duration;
-
-  /**
-   * Retries on 429, 5XX, timeouts and other task failures. Other 4XX and
-   * 3XX answers are final and never retried.
-   *
-   * @default - 3 retries, 2 s interval, backoff 2, at most 30 s apart, full jitter
-   */
-  readonly retry?: RequestRetryOptions;
-
-  /**
-   * Receives every successful response, e.g. a `ResponseArchive`.
-   *
-   * @default - responses are not kept; the output lists status codes only
-   */
-  readonly sink?: IResponseSink;
-
-  /**
-   * Execution log level.
-   *
-   * @default sfn.LogLevel.ERROR
-   */
-  readonly logLevel?: sfn.LogLevel;
-
-  /**
-   * Whether the state machine sends traces to X-Ray.
-   *
-   * X-Ray bills each trace recorded (after a monthly free tier), which at
-   * 100,000 polls a day is the largest line of the default layout's cost
-   * (docs/benchmarks.md). Turned off, cdk-nag's AwsSolutions-SF2 reports
-   * the state machine.
-   *
-   * @default true
-   */
-  readonly tracing?: boolean;
-
-  /**
-   * Log execution data (inputs and outputs, including response bodies and
-   * request headers) at the chosen level.
-   *
-   * @default false
-   */
-  readonly includeExecutionDataInLogs?: boolean;
-
-  /**
-   * Retention of the execution log group.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * KMS key of the execution log group.
-   *
-   * @default - the stack's shared log key (`InsideOutGatewayLogKey`, with
-   * rotation), created once per stack and used by every construct of this
-   * library that is given no key
-   */
-  readonly logEncryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the log group when the stack is deleted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether the schedule is enabled.
-   *
-   * @default true
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * The schedule group the schedule belongs to. The role Scheduler assumes
-   * trusts schedules of this group only: its `aws:SourceArn` condition is
-   * the group's ARN, the only form Scheduler's confused-deputy guidance
-   * allows.
-   *
-   * @default - the account's `default` group
-   */
-  readonly scheduleGroup?: scheduler.IScheduleGroup;
-
-  /**
-   * Let Scheduler start each run at any time within this window after the
-   * scheduled time (1 to 1440 minutes), to spread load.
-   *
-   * @default - runs start at the scheduled time
-   */
-  readonly flexibleTimeWindow?: Duration;
-
-  /**
-   * The first time the schedule may run.
-   *
-   * @default - from creation
-   */
-  readonly scheduleStart?: Date;
-
-  /**
-   * The last time the schedule may run.
-   *
-   * @default - no end
-   */
-  readonly scheduleEnd?: Date;
-
-  /**
-   * How often Scheduler retries a start that failed (throttled, or the
-   * state machine unavailable), from 0 to 185, before it goes to the
-   * dead-letter queue.
-   *
-   * @default 3
-   */
-  readonly scheduleRetryAttempts?: number;
-
-  /**
-   * How long Scheduler keeps retrying a failed start, from 1 minute to 24
-   * hours.
-   *
-   * @default Duration.hours(1)
-   */
-  readonly scheduleMaxEventAge?: Duration;
-
-  /**
-   * Queue for starts that failed after all retries.
-   *
-   * @default - a new queue, encrypted (SSE-SQS), TLS only, 14 days retention
-   */
-  readonly deadLetterQueue?: sqs.IQueue;
-
-  /**
-   * Create alarms on failed executions, dead-lettered starts and each
-   * requested route's error rate.
-   *
-   * @default true
-   */
-  readonly alarms?: boolean;
-
-  /**
-   * Where alarms notify.
-   *
-   * @default - no alarm actions
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
-   * A route's error rate (4XX and 5XX answers over all attempts, from its
-   * API's access log) at or above which its alarm fires, from 0 to 1.
-   *
-   * @default 0.5
-   */
-  readonly errorRateThreshold?: number;
-}
 
 /**
  * Calls `HttpProxyApi` targets on a schedule: an EventBridge Scheduler
@@ -299,14 +95,14 @@ export class ScheduledInvoker extends Construct {
     super(scope, id);
 
     this.workflowType = props.workflowType ?? sfn.StateMachineType.EXPRESS;
-    this.planned = this.planRequests(props.requests);
+    this.planned = planRequests(this, props.requests);
     const maxConcurrency = props.maxConcurrency ?? 10;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > INLINE_MAP_MAX_CONCURRENCY) {
       throw invalidProp(this, 'maxConcurrency', maxConcurrency, `a whole number from 1 to ${INLINE_MAP_MAX_CONCURRENCY} (requests in flight at once)`);
     }
     const retry = planRetry(this, props.retry);
-    const requestTimeoutSeconds = this.requestTimeoutSeconds(props.requestTimeout);
-    const executionTimeout = this.executionTimeout(props.executionTimeout);
+    const requestTimeoutSeconds = requestTimeoutSecondsOf(this, this.planned, props.requestTimeout);
+    const executionTimeout = executionTimeoutOf(this, this.workflowType, props.executionTimeout);
     const expression = props.schedule._bind(this, 'schedule');
 
     this.role = new ManagedPolicyRole(this, 'Role', {
@@ -321,7 +117,7 @@ export class ScheduledInvoker extends Construct {
       targetIds: [...new Set(this.planned.map((r) => r.target.targetId))],
     });
 
-    this.timeBudget = this.checkTimeBudget({
+    this.timeBudget = checkTimeBudget(this, this.workflowType, {
       requests: this.planned.length,
       maxConcurrency,
       requestTimeoutSeconds,
@@ -336,9 +132,9 @@ export class ScheduledInvoker extends Construct {
       requestTimeoutSeconds,
       retry,
       sink: sink?.chain,
-      sinkResultFields: this.checkSinkResultFields(sink?.resultFields),
+      sinkResultFields: checkSinkResultFields(this, sink?.resultFields),
     });
-    this.checkPayloadSizes(states, Object.keys(sink?.resultFields ?? {}).length);
+    checkPayloadSizes(this, this.planned.length, states, Object.keys(sink?.resultFields ?? {}).length);
 
     const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -380,16 +176,16 @@ export class ScheduledInvoker extends Construct {
     }
     acknowledgeInTemplate(this.stateMachine, 'stateMachineRoleDependency');
 
-    this.deadLetterQueue = props.deadLetterQueue ?? this.createDeadLetterQueue();
+    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this);
     const scheduleGroup = props.scheduleGroup ?? scheduler.ScheduleGroup.fromDefaultScheduleGroup(this, 'DefaultScheduleGroup');
-    this.schedulerRole = this.createSchedulerRole(scheduleGroup);
+    this.schedulerRole = createSchedulerRole(this, scheduleGroup);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: expression,
       scheduleGroup: props.scheduleGroup,
       description: `Starts ${this.node.path}`,
       enabled: props.enabled ?? true,
-      timeWindow: this.timeWindow(props.flexibleTimeWindow),
-      ...this.scheduleDates(props.scheduleStart, props.scheduleEnd),
+      timeWindow: timeWindow(this, props.flexibleTimeWindow),
+      ...scheduleDates(this, props.scheduleStart, props.scheduleEnd),
       target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
         role: this.schedulerRole,
         deadLetterQueue: this.deadLetterQueue,
@@ -398,8 +194,8 @@ export class ScheduledInvoker extends Construct {
           executionId: scheduler.ContextAttribute.executionId,
           scheduleArn: scheduler.ContextAttribute.scheduleArn,
         }),
-        retryAttempts: this.scheduleRetryAttempts(props.scheduleRetryAttempts),
-        maxEventAge: this.scheduleMaxEventAge(props.scheduleMaxEventAge),
+        retryAttempts: scheduleRetryAttempts(this, props.scheduleRetryAttempts),
+        maxEventAge: scheduleMaxEventAge(this, props.scheduleMaxEventAge),
       }),
     });
 
@@ -409,7 +205,7 @@ export class ScheduledInvoker extends Construct {
     }
 
     if (props.alarms ?? true) {
-      const alarms = this.createAlarms(props.alarmTopic, props.errorRateThreshold ?? 0.5);
+      const alarms = createInvokerAlarms(this, this.planned, props.alarmTopic, props.errorRateThreshold ?? 0.5);
       this.executionsFailedAlarm = alarms.executionsFailed;
       this.deadLetterQueueAlarm = alarms.deadLetterQueue;
       this.targetErrorRateAlarms = alarms.targetErrorRates;
@@ -473,125 +269,6 @@ export class ScheduledInvoker extends Construct {
     return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
   }
 
-  private planRequests(requests: InvokerRequest[]): PlannedRequest[] {
-    if (!Array.isArray(requests) || requests.length === 0) {
-      throw invalidProp(this, 'requests', requests, 'at least one request ({ target, pathParameters?, queryParameters?, headers?, body? })');
-    }
-    const counts = new Map<string, number>();
-    const ids = new Set<string>();
-    return requests.map((request, i) => {
-      const where = `requests[${i}]`;
-      if (!request || !(request.target instanceof HttpProxyTarget)) {
-        throw invalidProp(this, `${where}.target`, request?.target ?? request, 'a target returned by HttpProxyApi.addTarget()');
-      }
-      const target = request.target;
-      if (target.endpointType !== apigw.EndpointType.REGIONAL) {
-        throw invalidProp(this, `${where}.target`, `'${target.targetId}' on a ${target.endpointType} API`,
-          'a target of a REGIONAL HttpProxyApi: Step Functions can only call Regional APIs. Give scheduled calls their own REGIONAL HttpProxyApi with the same targets');
-      }
-      const apiStack = Stack.of(target.api.restApi);
-      const here = Stack.of(this);
-      if (!Token.isUnresolved(here.region) && !Token.isUnresolved(apiStack.region) && here.region !== apiStack.region) {
-        throw invalidProp(this, `${where}.target`, `'${target.targetId}' in ${apiStack.region}`, `a target of an API in this invoker's region (${here.region})`);
-      }
-      const n = (counts.get(target.targetId) ?? 0) + 1;
-      counts.set(target.targetId, n);
-      const id = request.id ?? `${target.targetId}-${n}`;
-      if (ids.has(id)) {
-        throw invalidProp(this, `${where}.id`, id, 'an id not used by another request of this invoker');
-      }
-      ids.add(id);
-      const planned = planRequest(request, id);
-      if (isProblem(planned)) {
-        throw invalidProp(this, `${where}.${planned.prop}`, planned.value, planned.accepted);
-      }
-      return planned;
-    });
-  }
-
-  private requestTimeoutSeconds(timeout: Duration | undefined): number {
-    if (timeout === undefined) {
-      const longest = Math.max(...this.planned.map((r) => r.target.timeout.toMilliseconds()));
-      return Math.ceil(longest / 1000) + 1;
-    }
-    if (timeout.isUnresolved() || timeout.toMilliseconds() % 1000 !== 0 || timeout.toSeconds() < 1) {
-      throw invalidProp(this, 'requestTimeout', timeout.isUnresolved() ? 'a token' : timeout.toHumanString(), 'a literal Duration of whole seconds, at least 1 second');
-    }
-    return timeout.toSeconds();
-  }
-
-  private executionTimeout(timeout: Duration | undefined): Duration {
-    const express = this.workflowType === sfn.StateMachineType.EXPRESS;
-    if (timeout === undefined) {
-      return express ? EXPRESS_MAX : Duration.hours(1);
-    }
-    const max = express ? EXPRESS_MAX : Duration.days(365);
-    if (timeout.isUnresolved() || timeout.toMilliseconds() % 1000 !== 0 || timeout.toSeconds() < 1 || timeout.toSeconds() > max.toSeconds()) {
-      throw invalidProp(this, 'executionTimeout', timeout.isUnresolved() ? 'a token' : timeout.toHumanString(),
-        `whole seconds from 1 second to ${max.toHumanString()} for ${express ? 'an EXPRESS workflow (use STANDARD for longer runs)' : 'a STANDARD workflow'}`);
-    }
-    return timeout;
-  }
-
-  private checkTimeBudget(input: {
-    requests: number; maxConcurrency: number; requestTimeoutSeconds: number; retry: RetryPlan; sinkSeconds: number; executionTimeout: Duration;
-  }): TimeBudget {
-    const attempts = input.retry.maxAttempts + 1;
-    const retryDelaySeconds = worstRetryDelaySeconds(input.retry);
-    const perRequestSeconds = attempts * input.requestTimeoutSeconds + retryDelaySeconds + Math.ceil(input.sinkSeconds);
-    const waves = Math.ceil(input.requests / input.maxConcurrency);
-    const budget: TimeBudget = {
-      requests: input.requests,
-      maxConcurrency: input.maxConcurrency,
-      waves,
-      attempts,
-      requestTimeoutSeconds: input.requestTimeoutSeconds,
-      retryDelaySeconds,
-      sinkSeconds: Math.ceil(input.sinkSeconds),
-      perRequestSeconds,
-      worstCaseSeconds: waves * perRequestSeconds,
-      executionTimeoutSeconds: input.executionTimeout.toSeconds(),
-    };
-    if (budget.worstCaseSeconds > budget.executionTimeoutSeconds) {
-      const express = this.workflowType === sfn.StateMachineType.EXPRESS;
-      throw new Error(`${this.node.path}: invalid time budget: got a worst case of ${budget.worstCaseSeconds} s = ${waves} wave(s) `
-        + `(${input.requests} requests / maxConcurrency ${input.maxConcurrency}) x ${perRequestSeconds} s per request `
-        + `(${attempts} attempt(s) x ${input.requestTimeoutSeconds} s requestTimeout + ${retryDelaySeconds} s of retry waits`
-        + `${budget.sinkSeconds ? ` + ${budget.sinkSeconds} s of sink` : ''}); `
-        + `accepted: at most the executionTimeout of ${budget.executionTimeoutSeconds} s${express ? ' (an EXPRESS run stops at 5 minutes)' : ''}. `
-        + 'Raise maxConcurrency, lower requestTimeout or retry.maxAttempts/maxDelay, '
-        + `${express ? 'use workflowType STANDARD, ' : 'raise executionTimeout, '}or split the requests over several invokers`);
-    }
-    return budget;
-  }
-
-  private checkSinkResultFields(fields: Record<string, string> | undefined): Record<string, string> | undefined {
-    for (const [name, path] of Object.entries(fields ?? {})) {
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || typeof path !== 'string' || !/^\$\.[A-Za-z0-9_.]+$/.test(path)) {
-        throw invalidProp(this, `sink.resultFields.${name}`, path, 'a field name of letters, digits and _, and a simple JSONPath such as "$.key"');
-      }
-    }
-    return fields && Object.keys(fields).length ? fields : undefined;
-  }
-
-  private checkPayloadSizes(states: InvokerStates, sinkResultFields: number): void {
-    const planBytes = states.planBytes;
-    const resultBytes = states.estimatedResultBytes(sinkResultFields);
-    // keep a margin for the trigger input and the API endpoints
-    const allowed = STATE_PAYLOAD_LIMIT_BYTES - 8 * 1024;
-    for (const [what, bytes] of [['the request list', planBytes], ['the results', resultBytes]] as const) {
-      if (bytes > allowed) {
-        throw invalidProp(this, 'requests', `${this.planned.length} requests (${what} is about ${Math.round(bytes / 1024)} KiB)`,
-          'requests whose list and results each stay under the 256 KiB state payload limit (less 8 KiB of margin); split them over several invokers');
-      }
-      if (bytes > allowed * PAYLOAD_WARNING_SHARE) {
-        Annotations.of(this).addWarningV2('cdk-inside-out-gateway:ScheduledInvoker.nearPayloadLimit',
-          `requests: ${this.planned.length} requests make ${what} about ${Math.round(bytes / 1024)} KiB of the ${allowed / 1024} KiB `
-          + 'a state may carry (256 KiB less a margin); a few more and synth fails. Split the requests over several invokers');
-      }
-    }
-  }
-
   /**
    * One statement per requested route and method, in a policy of their own
    * (the role's default policy holds what Step Functions logging and X-Ray
@@ -615,154 +292,4 @@ export class ScheduledInvoker extends Construct {
     }
     return policy;
   }
-
-  private createDeadLetterQueue(): sqs.Queue {
-    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(queue, 'deadLetterQueueOfSchedule');
-    acknowledge(queue, 'deadLetterQueueOfScheduleRedrive');
-    acknowledgeInTemplate(queue, 'deadLetterQueueSseSqs');
-    acknowledgeInTemplate(queue, 'deadLetterQueueOfDeadLetters');
-    return queue;
-  }
-
-  /**
-   * The role Scheduler assumes to start executions and to dead-letter. Its
-   * trust names the schedule group: "the value of aws:SourceArn must be
-   * your EventBridge Scheduler schedule group ARN"; a condition on a schedule
-   * ARN or name prefix makes Scheduler's AssumeRole fail (EventBridge
-   * Scheduler user guide, "Confused deputy prevention",
-   * https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
-   */
-  private createSchedulerRole(group: scheduler.IScheduleGroup): iam.Role {
-    return new ManagedPolicyRole(this, 'SchedulerRole', {
-      description: 'Lets EventBridge Scheduler start the ScheduledInvoker state machine and dead-letter failed starts',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': Stack.of(this).account,
-          },
-          ArnEquals: {
-            'aws:SourceArn': group.scheduleGroupArn,
-          },
-        },
-      }),
-    }, 'Start the state machine of one ScheduledInvoker, and dead-letter failed starts');
-  }
-
-  private timeWindow(window: Duration | undefined): scheduler.TimeWindow {
-    if (window === undefined) {
-      return scheduler.TimeWindow.off();
-    }
-    const minutes = window.isUnresolved() ? NaN : window.toSeconds() / 60;
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-      throw invalidProp(this, 'flexibleTimeWindow', window.isUnresolved() ? 'a token' : window.toHumanString(), 'whole minutes from 1 to 1440');
-    }
-    return scheduler.TimeWindow.flexible(window);
-  }
-
-  private scheduleDates(start: Date | undefined, end: Date | undefined): { start?: Date; end?: Date } {
-    for (const [prop, d] of [['scheduleStart', start], ['scheduleEnd', end]] as const) {
-      if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) {
-        throw invalidProp(this, prop, d instanceof Date ? 'an invalid Date' : d, 'a valid Date');
-      }
-    }
-    if (start && end && end.getTime() <= start.getTime()) {
-      throw invalidProp(this, 'scheduleEnd', end.toISOString(), `a time after scheduleStart (${start.toISOString()})`);
-    }
-    return { start, end };
-  }
-
-  private scheduleRetryAttempts(attempts: number | undefined): number {
-    const value = attempts ?? 3;
-    if (!Number.isInteger(value) || value < 0 || value > 185) {
-      throw invalidProp(this, 'scheduleRetryAttempts', value, 'a whole number from 0 to 185');
-    }
-    return value;
-  }
-
-  private scheduleMaxEventAge(age: Duration | undefined): Duration {
-    const value = age ?? Duration.hours(1);
-    const seconds = value.isUnresolved() ? NaN : value.toSeconds({ integral: false });
-    if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
-      throw invalidProp(this, 'scheduleMaxEventAge', value.isUnresolved() ? 'a token' : value.toHumanString(), 'whole seconds from 1 minute to 24 hours');
-    }
-    return value;
-  }
-
-  private createAlarms(topic: sns.ITopic | undefined, threshold: number): InvokerAlarms {
-    if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1) {
-      throw invalidProp(this, 'errorRateThreshold', threshold, 'a number greater than 0 and at most 1 (a share of requests)');
-    }
-    const action = topic ? new cloudwatchActions.SnsAction(topic) : undefined;
-    const withAction = (alarm: cloudwatch.Alarm): cloudwatch.Alarm => {
-      if (action) {
-        alarm.addAlarmAction(action);
-      }
-      return alarm;
-    };
-
-    const executionsFailed = withAction(new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
-      alarmDescription: `An execution of ${this.node.path} failed, timed out or was aborted: its requests were not all made`,
-      metric: new cloudwatch.MathExpression({
-        // each metric is published only in a period it happened in: a
-        // failure with no timeout beside it must still add up
-        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
-        usingMetrics: {
-          failed: this.metricExecutionsFailed(),
-          timedOut: this.metricExecutionsTimedOut(),
-          aborted: this.metric('ExecutionsAborted', { statistic: 'Sum' }),
-        },
-        label: 'Executions failed, timed out or aborted',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-
-    const deadLetterQueue = withAction(new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription: `Scheduler could not start ${this.node.path} (throttled or failed starts are in its dead-letter queue)`,
-      metric: this.metricDeadLetterQueueDepth(),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-
-    const routes = new Map<string, PlannedRequest>();
-    for (const r of this.planned) {
-      routes.set(`${r.target.targetId}-${r.method}`, r);
-    }
-    const targetErrorRates = [...routes].map(([key, r]) => withAction(new cloudwatch.Alarm(this, `ErrorRateAlarm-${key}`, {
-      alarmDescription: `At least ${threshold * 100}% of ${r.method} ${r.target.path} calls (target '${r.target.targetId}') were answered with 4XX or 5XX`,
-      metric: r.target.metricErrorRate(r.method),
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    })));
-    return { executionsFailed, deadLetterQueue, targetErrorRates };
-  }
-}
-
-interface InvokerAlarms {
-  readonly executionsFailed: cloudwatch.Alarm;
-  readonly deadLetterQueue: cloudwatch.Alarm;
-  readonly targetErrorRates: cloudwatch.Alarm[];
-}
-
-/** A request of a `ScheduledInvoker`, as it will be made. */
-export interface InvokerRequestInfo {
-  /** The request id. */
-  readonly id: string;
-  /** The target id. */
-  readonly targetId: string;
-  /** The HTTP method. */
-  readonly method: string;
-  /** The path on the API, parameters filled in. */
-  readonly path: string;
 }
