@@ -10,6 +10,7 @@ import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principa
 import { HeaderSecret } from './header-secret';
 import { HttpProxyApiProps } from './http-proxy-api-props';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
+import { cacheTtlFor, renderMethodSettings } from './method-settings';
 import { routeOverlaps } from './route-overlap';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
@@ -189,7 +190,14 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     // The stage's method settings are rendered late, so targets added after
     // construction get their throttle and cache overrides.
     const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
-    cfnStage.methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
+    cfnStage.methodSettings = Lazy.any({
+      produce: () => renderMethodSettings({
+        loggingLevel: this.loggingLevel,
+        detailedMetrics: this.detailedMetrics,
+        throttle: this.throttle,
+        cacheEnabled: this.cacheEnabled,
+      }, this.plans),
+    });
 
     // Execution logs: API Gateway writes to this fixed name; creating the
     // group first gives it encryption and retention instead of a
@@ -376,38 +384,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     ];
   }
 
-  private renderMethodSettings(): apigw.CfnStage.MethodSettingProperty[] {
-    const common = {
-      loggingLevel: this.loggingLevel,
-      dataTraceEnabled: false,
-      metricsEnabled: this.detailedMetrics,
-    };
-    const settings: apigw.CfnStage.MethodSettingProperty[] = [{
-      resourcePath: '/*',
-      httpMethod: '*',
-      ...common,
-      throttlingRateLimit: this.throttle.rateLimit,
-      throttlingBurstLimit: this.throttle.burstLimit,
-      ...(this.cacheEnabled ? { cachingEnabled: false, cacheDataEncrypted: true } : {}),
-    }];
-    const overrides = this.plans
-      .flatMap((plan) => plan.methods.map((method) => ({ plan, method, ttl: cacheTtlFor(plan, method) })))
-      .filter(({ plan, ttl }) => plan.throttle !== undefined || ttl !== undefined)
-      .sort((a, b) => `${a.plan.path} ${a.method}`.localeCompare(`${b.plan.path} ${b.method}`));
-    for (const { plan, method, ttl } of overrides) {
-      const throttle = plan.throttle ?? this.throttle;
-      settings.push({
-        resourcePath: methodSettingPath(plan.path),
-        httpMethod: method,
-        ...common,
-        throttlingRateLimit: throttle.rateLimit,
-        throttlingBurstLimit: throttle.burstLimit,
-        ...(this.cacheEnabled ? { cachingEnabled: ttl !== undefined, cacheTtlInSeconds: ttl, cacheDataEncrypted: true } : {}),
-      });
-    }
-    return settings;
-  }
-
   private createAccountCloudWatchRole(): iam.Role {
     const role = new iam.Role(this, 'AccountCloudWatchRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
@@ -471,16 +447,6 @@ function methodRequestParameters(plan: TargetPlan): Record<string, boolean> {
     params[`method.request.header.${h}`] = false;
   }
   return params;
-}
-
-/** The MethodSetting resource path encoding: `/a/{b}` becomes `/~1a~1{b}`. */
-function methodSettingPath(path: string): string {
-  return `/${path.replace(/\//g, '~1')}`;
-}
-
-/** Only GET answers are cached. */
-function cacheTtlFor(plan: TargetPlan, method: string): number | undefined {
-  return method === 'GET' ? plan.cacheTtlSeconds : undefined;
 }
 
 /**
