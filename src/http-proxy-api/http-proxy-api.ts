@@ -1,10 +1,11 @@
-import { Annotations, ArnFormat, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
+import { createAccountCloudWatchRole } from './account-cloudwatch-role';
 import { apiResourceCount, quotaWarnings } from './api-quotas';
 import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
 import { HeaderSecret } from './header-secret';
@@ -220,7 +221,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     }
 
     if (props.cloudWatchRole) {
-      this.cloudWatchRole = this.createAccountCloudWatchRole();
+      this.cloudWatchRole = createAccountCloudWatchRole(this, this.stage);
     }
 
     this.node.addValidation({ validate: () => this.validateWholeApi() });
@@ -382,26 +383,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
         dimensions,
       }),
     ];
-  }
-
-  private createAccountCloudWatchRole(): iam.Role {
-    const role = new iam.Role(this, 'AccountCloudWatchRole', {
-      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'Lets API Gateway write execution and access logs in this account and region',
-      inlinePolicies: {
-        WriteApiGatewayLogs: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({
-            actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
-            resources: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-          })],
-        }),
-      },
-    });
-    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
-    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    this.stage.node.addDependency(account);
-    return role;
   }
 
   private validateWholeApi(): string[] {
