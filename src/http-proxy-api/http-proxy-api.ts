@@ -1,25 +1,24 @@
-import { Annotations, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
 import { createAccountCloudWatchRole } from './account-cloudwatch-role';
-import { apiResourceCount, quotaWarnings } from './api-quotas';
+import { wholeApiValidation } from './api-validation';
 import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
 import { HeaderSecret } from './header-secret';
 import { HttpProxyApiProps } from './http-proxy-api-props';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { cacheTtlFor, renderMethodSettings } from './method-settings';
-import { routeOverlaps } from './route-overlap';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { denyTestInvokeStatement } from './test-invoke';
 import { ThrottleOptions, validateThrottle } from './throttle';
 import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
-import { invalidProp, problem } from '../common/errors';
+import { invalidProp } from '../common/errors';
 import { stackLogEncryptionKey } from '../common/log-key';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
@@ -109,7 +108,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
   public readonly cloudWatchRole?: iam.Role;
 
   private readonly _targets: HttpProxyTarget[] = [];
-  private quotasChecked = false;
   private readonly plans: TargetPlan[] = [];
   private readonly throttle: ThrottleOptions;
   private readonly cacheEnabled: boolean;
@@ -224,7 +222,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       this.cloudWatchRole = createAccountCloudWatchRole(this, this.stage);
     }
 
-    this.node.addValidation({ validate: () => this.validateWholeApi() });
+    this.node.addValidation(wholeApiValidation(this, this.restApi, this._targets, this.plans));
   }
 
   /** The targets added so far. */
@@ -384,36 +382,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       }),
     ];
   }
-
-  private validateWholeApi(): string[] {
-    // warnings need the final count of routes, which only validation sees;
-    // validation may run more than once, the warnings are added once
-    if (!this.quotasChecked) {
-      this.quotasChecked = true;
-      for (const warning of quotaWarnings(apiResourceCount(this.restApi), this._targets.length)) {
-        Annotations.of(this).addWarningV2(warning.id, warning.message);
-      }
-    }
-    const errors: string[] = [];
-    if (this._targets.length === 0) {
-      errors.push(problem('targets', 'the API has no targets; call addTarget() at least once'));
-    }
-    for (const method of findMethods(this.restApi)) {
-      const cfn = method.node.defaultChild as apigw.CfnMethod;
-      const auth = Stack.of(this).resolve(cfn.authorizationType);
-      if (auth !== 'AWS_IAM') {
-        errors.push(problem('methods', `${method.httpMethod} ${method.resource.path} uses authorization ${auth ?? 'NONE'}; every method of an HttpProxyApi must use AWS_IAM. Add routes with addTarget() instead of restApi.root.addMethod()`));
-      }
-    }
-    for (const { granted, covered, method } of routeOverlaps(this.plans)) {
-      errors.push(problem('path', `a grant of target '${granted.id}' (${method} ${granted.path}, execute-api resource .../${method}${granted.arnPath}) would also allow calling target '${covered.id}' (${method} ${covered.path}), because * in an IAM resource also matches /. Give one of them a different path, e.g. addTarget('${covered.id}', { path: '/${covered.id}', ... })`));
-    }
-    return errors;
-  }
-}
-
-function findMethods(scope: IConstruct): apigw.Method[] {
-  return scope.node.findAll().filter((c): c is apigw.Method => c instanceof apigw.Method);
 }
 
 function methodRequestParameters(plan: TargetPlan): Record<string, boolean> {
