@@ -8,15 +8,14 @@ import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_ME
 import { createAccountCloudWatchRole } from './account-cloudwatch-role';
 import { wholeApiValidation } from './api-validation';
 import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
-import { HeaderSecret } from './header-secret';
 import { HttpProxyApiProps } from './http-proxy-api-props';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { cacheTtlFor, renderMethodSettings } from './method-settings';
+import { integrationFor, methodRequestParameters, methodResponses } from './route-integration';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { denyTestInvokeStatement } from './test-invoke';
 import { ThrottleOptions, validateThrottle } from './throttle';
-import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
 import { invalidProp } from '../common/errors';
 import { stackLogEncryptionKey } from '../common/log-key';
@@ -26,12 +25,6 @@ import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** A target's secret headers and query parameters, by name. */
-interface TargetSecrets {
-  readonly headers: Record<string, HeaderSecret>;
-  readonly query: Record<string, HeaderSecret>;
-}
 
 /**
  * A REST API whose routes forward to allow-listed external HTTPS targets:
@@ -276,14 +269,11 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     const resource = this.restApi.root.resourceForPath(plan.path);
     const secrets = { headers: options.secretHeaders ?? {}, query: options.secretQueryParameters ?? {} };
     for (const method of plan.methods) {
-      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secrets, cacheTtlFor(plan, method) !== undefined), {
+      const apiMethod = resource.addMethod(method, integrationFor(plan, method, secrets, cacheTtlFor(plan, method) !== undefined), {
         authorizationType: apigw.AuthorizationType.IAM,
         requestParameters: methodRequestParameters(plan),
         requestValidator: this.requestValidator,
-        methodResponses: statusMappings().map((s) => ({
-          statusCode: s.statusCode,
-          responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, false])),
-        })),
+        methodResponses: methodResponses(plan),
       });
       acknowledge(apiMethod, 'cognitoAuthorizer');
       target.apiMethods.push(apiMethod);
@@ -302,52 +292,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
    */
   public addTargets(definitions: { [id: string]: HttpTargetOptions }): { [id: string]: HttpProxyTarget } {
     return Object.fromEntries(Object.entries(definitions).map(([id, options]) => [id, this.addTarget(id, options)]));
-  }
-
-  private integrationFor(plan: TargetPlan, method: string, secrets: TargetSecrets, cached: boolean): apigw.Integration {
-    const requestParameters: Record<string, string> = {};
-    for (const p of plan.pathParameters) {
-      requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
-    }
-    for (const q of Object.keys(plan.queryParameters)) {
-      requestParameters[`integration.request.querystring.${q}`] = `method.request.querystring.${q}`;
-    }
-    for (const h of plan.requestHeaders) {
-      requestParameters[`integration.request.header.${h}`] = `method.request.header.${h}`;
-    }
-    for (const [q, v] of Object.entries(plan.staticQueryParameters)) {
-      requestParameters[`integration.request.querystring.${q}`] = `'${v}'`;
-    }
-    for (const [h, v] of Object.entries(plan.staticHeaders)) {
-      requestParameters[`integration.request.header.${h}`] = `'${v}'`;
-    }
-    // The reference is part of the method's properties, which aws-cdk-lib
-    // folds into the deployment's logical id: a changed reference (a new
-    // versionId) gives the stage a new deployment.
-    for (const [q, secret] of Object.entries(secrets.query)) {
-      requestParameters[`integration.request.querystring.${q}`] = secret._toMappingExpression();
-    }
-    for (const [h, secret] of Object.entries(secrets.headers)) {
-      requestParameters[`integration.request.header.${h}`] = secret._toMappingExpression();
-    }
-    return new apigw.HttpIntegration(plan.integrationUri, {
-      httpMethod: method,
-      proxy: false,
-      options: {
-        requestParameters,
-        passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
-        timeout: plan.timeout,
-        cacheKeyParameters: cached
-          ? [...plan.pathParameters.map((p) => `method.request.path.${p}`), ...Object.keys(plan.queryParameters).map((q) => `method.request.querystring.${q}`)]
-          : undefined,
-        cacheNamespace: cached ? plan.id : undefined,
-        integrationResponses: statusMappings().map((s) => ({
-          selectionPattern: s.selectionPattern,
-          statusCode: s.statusCode,
-          responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, `integration.response.header.${h}`])),
-        })),
-      },
-    });
   }
 
   /**
@@ -382,20 +326,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
       }),
     ];
   }
-}
-
-function methodRequestParameters(plan: TargetPlan): Record<string, boolean> {
-  const params: Record<string, boolean> = {};
-  for (const p of plan.pathParameters) {
-    params[`method.request.path.${p}`] = true;
-  }
-  for (const [q, required] of Object.entries(plan.queryParameters)) {
-    params[`method.request.querystring.${q}`] = required;
-  }
-  for (const h of plan.requestHeaders) {
-    params[`method.request.header.${h}`] = false;
-  }
-  return params;
 }
 
 /**
