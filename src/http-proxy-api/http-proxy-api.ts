@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
+import { accessLogFormat } from './access-log-format';
 import { createAccountCloudWatchRole } from './account-cloudwatch-role';
 import { wholeApiValidation } from './api-validation';
 import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
@@ -12,6 +12,7 @@ import { HttpProxyApiProps } from './http-proxy-api-props';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { cacheTtlFor, renderMethodSettings } from './method-settings';
 import { integrationFor, methodRequestParameters, methodResponses } from './route-integration';
+import { createRouteMetricFilters } from './route-metrics';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { denyTestInvokeStatement } from './test-invoke';
@@ -303,28 +304,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     if (this.routeMetricFilters) {
       return;
     }
-    const dimensions = ROUTE_METRIC_DIMENSIONS;
-    this.routeMetricFilters = [
-      new logs.MetricFilter(this, 'RouteRequestsFilter', {
-        logGroup: this.accessLogGroup,
-        filterPattern: logs.FilterPattern.exists('$.resourcePath'),
-        metricNamespace: ROUTE_METRICS_NAMESPACE,
-        metricName: ROUTE_REQUESTS_METRIC,
-        metricValue: '1',
-        dimensions,
-      }),
-      new logs.MetricFilter(this, 'RouteErrorsFilter', {
-        logGroup: this.accessLogGroup,
-        filterPattern: logs.FilterPattern.any(
-          logs.FilterPattern.stringValue('$.status', '=', '4*'),
-          logs.FilterPattern.stringValue('$.status', '=', '5*'),
-        ),
-        metricNamespace: ROUTE_METRICS_NAMESPACE,
-        metricName: ROUTE_ERRORS_METRIC,
-        metricValue: '1',
-        dimensions,
-      }),
-    ];
+    this.routeMetricFilters = createRouteMetricFilters(this, this.accessLogGroup);
   }
 }
 
