@@ -1,4 +1,4 @@
-import { Annotations, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,6 +13,7 @@ import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
 import { cacheTtlFor, renderMethodSettings } from './method-settings';
 import { integrationFor, methodRequestParameters, methodResponses } from './route-integration';
 import { createRouteMetricFilters } from './route-metrics';
+import { admitTarget } from './target-admission';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { denyTestInvokeStatement } from './test-invoke';
@@ -237,33 +238,7 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
    */
   public addTarget(id: string, options: HttpTargetOptions): HttpProxyTarget {
     const plan = planTarget(this, id, options);
-    if (this.plans.some((other) => other.id === id)) {
-      throw invalidProp(this, 'addTarget id', id, `an id not used yet; used: ${this.plans.map((other) => other.id).join(', ')}`);
-    }
-    for (const other of this.plans) {
-      if (other.path === plan.path) {
-        throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route path not used by target '${other.id}'`);
-      }
-      const conflict = siblingVariableConflict(other.path, plan.path);
-      if (conflict) {
-        throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route whose variable segments match those of target '${other.id}' (${other.path}): ${conflict}`);
-      }
-    }
-    if (plan.isTokenUrl) {
-      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.tokenUrl',
-        `target '${id}': its url is a token, so it cannot be checked at synth time for https, private addresses, metadata hosts or credentials`);
-    }
-    if (plan.timeout.toMilliseconds() > 29_000) {
-      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.longTimeout',
-        `target '${id}': a timeout of ${plan.timeout.toHumanString()} needs the account's "Maximum integration timeout in milliseconds" quota raised above 29000, and may lower its throttle quota`);
-    }
-    if (options.cacheTtl && !this.cacheEnabled) {
-      throw invalidProp(this, `addTarget('${id}').cacheTtl`, options.cacheTtl.toHumanString(), 'no cacheTtl unless the HttpProxyApi has a cacheClusterSize');
-    }
-    if (options.allowInsecureHttp && options.url.startsWith('http://')) {
-      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.insecureHttp',
-        `target '${id}': requests to ${options.url} cross the internet unencrypted`);
-    }
+    admitTarget(this, id, plan, options, this.plans, this.cacheEnabled);
 
     this.plans.push(plan);
     const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan, () => this.enableRouteMetrics());
@@ -306,25 +281,4 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     }
     this.routeMetricFilters = createRouteMetricFilters(this, this.accessLogGroup);
   }
-}
-
-/**
- * API Gateway refuses two variable siblings with different names under one
- * parent (`/a/{x}` beside `/a/{y}`), and a greedy `{proxy+}` beside another
- * variable. Returns a description of the clash, or undefined.
- */
-function siblingVariableConflict(a: string, b: string): string | undefined {
-  const sa = a.split('/').filter(Boolean);
-  const sb = b.split('/').filter(Boolean);
-  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
-    const va = sa[i].startsWith('{');
-    const vb = sb[i].startsWith('{');
-    if (va && vb && sa[i] !== sb[i]) {
-      return `${sa[i]} and ${sb[i]} would be siblings under /${sa.slice(0, i).join('/')}`;
-    }
-    if (sa[i] !== sb[i]) {
-      return undefined;
-    }
-  }
-  return undefined;
 }
