@@ -1,23 +1,25 @@
-import { Annotations, ArnFormat, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, IConstruct } from 'constructs';
-import { accessLogFormat, ROUTE_ERRORS_METRIC, ROUTE_METRIC_DIMENSIONS, ROUTE_METRICS_NAMESPACE, ROUTE_REQUESTS_METRIC } from './access-log-format';
-import { apiResourceCount, quotaWarnings } from './api-quotas';
+import { Construct } from 'constructs';
+import { accessLogFormat } from './access-log-format';
+import { createAccountCloudWatchRole } from './account-cloudwatch-role';
+import { wholeApiValidation } from './api-validation';
 import { GrantedPrincipals, registerGrantedPrincipals } from './granted-principals';
-import { HeaderSecret } from './header-secret';
+import { HttpProxyApiProps } from './http-proxy-api-props';
 import { HttpProxyTarget, IHttpProxyTargetHost } from './http-proxy-target';
-import { IPrivateApiAccess } from './private-api-access';
-import { routeOverlaps } from './route-overlap';
+import { cacheTtlFor, renderMethodSettings } from './method-settings';
+import { integrationFor, methodRequestParameters, methodResponses } from './route-integration';
+import { createRouteMetricFilters } from './route-metrics';
+import { admitTarget } from './target-admission';
 import { HttpTargetOptions } from './target-options';
 import { planTarget, TargetPlan } from './target-plan';
 import { denyTestInvokeStatement } from './test-invoke';
 import { ThrottleOptions, validateThrottle } from './throttle';
-import { headersForStatus, statusMappings } from './upstream-status';
 import { acknowledge, acknowledgeInCompliancePacks } from '../common/acknowledgements';
-import { invalidProp, problem } from '../common/errors';
+import { invalidProp } from '../common/errors';
 import { stackLogEncryptionKey } from '../common/log-key';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
@@ -25,148 +27,6 @@ import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** A target's secret headers and query parameters, by name. */
-interface TargetSecrets {
-  readonly headers: Record<string, HeaderSecret>;
-  readonly query: Record<string, HeaderSecret>;
-}
-
-/** Props of `HttpProxyApi`. */
-export interface HttpProxyApiProps {
-  /**
-   * REGIONAL (callable by Step Functions) or PRIVATE (callable only from
-   * VPCs through an execute-api interface endpoint; needs `privateAccess`).
-   * EDGE is refused: Step Functions cannot call it and an egress API gains
-   * nothing from CloudFront.
-   *
-   * @default EndpointType.REGIONAL
-   */
-  readonly endpointType?: apigw.EndpointType;
-
-  /**
-   * How in-VPC callers reach a PRIVATE API: the endpoints and the resource
-   * policy. Required with PRIVATE and refused otherwise. Pass a
-   * `PrivateVpcEgressPolicy`, or `PrivateApiAccess.throughVpcEndpoints(...)`.
-   *
-   * @default - none (REGIONAL API)
-   */
-  readonly privateAccess?: IPrivateApiAccess;
-
-  /**
-   * On a REGIONAL API, attach a resource policy that admits only the
-   * principals granted a route (by `grantInvoke()` or a
-   * `ScheduledInvoker`): each is allowed its routes, and every other
-   * principal, of this account or another, is explicitly denied, whatever
-   * its identity policies allow. Grantees must be roles, users or
-   * `ArnPrincipal`s. Refused on a PRIVATE API, whose access is set by
-   * `privateAccess`.
-   *
-   * @default false
-   */
-  readonly restrictToGrantedPrincipals?: boolean;
-
-  /**
-   * Name of the REST API.
-   *
-   * @default - the construct's path
-   */
-  readonly restApiName?: string;
-
-  /**
-   * Description of the REST API.
-   *
-   * @default 'Egress API: IAM-authorised routes to allow-listed external HTTPS targets'
-   */
-  readonly description?: string;
-
-  /**
-   * Name of the deployed stage.
-   *
-   * @default 'egress'
-   */
-  readonly stageName?: string;
-
-  /**
-   * Default rate limits of every route.
-   *
-   * @default { rateLimit: 50, burstLimit: 100 }
-   */
-  readonly throttle?: ThrottleOptions;
-
-  /**
-   * Execution log level. Request and response data are never logged, so
-   * headers and bodies (secrets included) stay out of the logs.
-   *
-   * @default MethodLoggingLevel.ERROR
-   */
-  readonly executionLogLevel?: apigw.MethodLoggingLevel;
-
-  /**
-   * Publish per-route CloudWatch metrics (needed by the target metric
-   * helpers). Each route method adds custom metrics to the CloudWatch bill.
-   *
-   * @default false
-   */
-  readonly detailedMetrics?: boolean;
-
-  /**
-   * X-Ray tracing of the stage.
-   *
-   * @default true
-   */
-  readonly tracing?: boolean;
-
-  /**
-   * Size of an API cache cluster, in GB: 0.5, 1.6, 6.1, 13.5, 28.4, 58.2,
-   * 118 or 237. Targets opt in with `cacheTtl`.
-   *
-   * @default - no cache cluster
-   */
-  readonly cacheClusterSize?: string;
-
-  /**
-   * Refuse requests that miss a required path or query parameter with 400
-   * before they reach the upstream.
-   *
-   * @default true
-   */
-  readonly requestValidation?: boolean;
-
-  /**
-   * Retention of the access log group and of the execution log group.
-   *
-   * @default RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * KMS key that encrypts the access and execution log groups.
-   *
-   * @default - the stack's shared log key (`InsideOutGatewayLogKey`, with
-   * rotation), created once per stack and used by every construct of this
-   * library that is given no key
-   */
-  readonly logEncryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the log groups when the stack is deleted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
-
-  /**
-   * Set the account's API Gateway CloudWatch role (the one
-   * `AWS::ApiGateway::Account` per account and region, which execution
-   * logging needs). Enable it in one stack per account and region only;
-   * the role and the setting are retained when the stack is deleted, so
-   * other APIs keep logging.
-   *
-   * @default false - the account's existing setting is used
-   */
-  readonly cloudWatchRole?: boolean;
-}
 
 /**
  * A REST API whose routes forward to allow-listed external HTTPS targets:
@@ -243,7 +103,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
   public readonly cloudWatchRole?: iam.Role;
 
   private readonly _targets: HttpProxyTarget[] = [];
-  private quotasChecked = false;
   private readonly plans: TargetPlan[] = [];
   private readonly throttle: ThrottleOptions;
   private readonly cacheEnabled: boolean;
@@ -325,7 +184,14 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     // The stage's method settings are rendered late, so targets added after
     // construction get their throttle and cache overrides.
     const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
-    cfnStage.methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
+    cfnStage.methodSettings = Lazy.any({
+      produce: () => renderMethodSettings({
+        loggingLevel: this.loggingLevel,
+        detailedMetrics: this.detailedMetrics,
+        throttle: this.throttle,
+        cacheEnabled: this.cacheEnabled,
+      }, this.plans),
+    });
 
     // Execution logs: API Gateway writes to this fixed name; creating the
     // group first gives it encryption and retention instead of a
@@ -348,10 +214,10 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     }
 
     if (props.cloudWatchRole) {
-      this.cloudWatchRole = this.createAccountCloudWatchRole();
+      this.cloudWatchRole = createAccountCloudWatchRole(this, this.stage);
     }
 
-    this.node.addValidation({ validate: () => this.validateWholeApi() });
+    this.node.addValidation(wholeApiValidation(this, this.restApi, this._targets, this.plans));
   }
 
   /** The targets added so far. */
@@ -372,47 +238,18 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
    */
   public addTarget(id: string, options: HttpTargetOptions): HttpProxyTarget {
     const plan = planTarget(this, id, options);
-    if (this.plans.some((other) => other.id === id)) {
-      throw invalidProp(this, 'addTarget id', id, `an id not used yet; used: ${this.plans.map((other) => other.id).join(', ')}`);
-    }
-    for (const other of this.plans) {
-      if (other.path === plan.path) {
-        throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route path not used by target '${other.id}'`);
-      }
-      const conflict = siblingVariableConflict(other.path, plan.path);
-      if (conflict) {
-        throw invalidProp(this, `addTarget('${id}').path`, plan.path, `a route whose variable segments match those of target '${other.id}' (${other.path}): ${conflict}`);
-      }
-    }
-    if (plan.isTokenUrl) {
-      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.tokenUrl',
-        `target '${id}': its url is a token, so it cannot be checked at synth time for https, private addresses, metadata hosts or credentials`);
-    }
-    if (plan.timeout.toMilliseconds() > 29_000) {
-      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.longTimeout',
-        `target '${id}': a timeout of ${plan.timeout.toHumanString()} needs the account's "Maximum integration timeout in milliseconds" quota raised above 29000, and may lower its throttle quota`);
-    }
-    if (options.cacheTtl && !this.cacheEnabled) {
-      throw invalidProp(this, `addTarget('${id}').cacheTtl`, options.cacheTtl.toHumanString(), 'no cacheTtl unless the HttpProxyApi has a cacheClusterSize');
-    }
-    if (options.allowInsecureHttp && options.url.startsWith('http://')) {
-      Annotations.of(this).addWarningV2('cdk-inside-out-gateway:HttpProxyApi.insecureHttp',
-        `target '${id}': requests to ${options.url} cross the internet unencrypted`);
-    }
+    admitTarget(this, id, plan, options, this.plans, this.cacheEnabled);
 
     this.plans.push(plan);
     const target = HttpProxyTarget._create(this, `Target-${id}`, this, plan, () => this.enableRouteMetrics());
     const resource = this.restApi.root.resourceForPath(plan.path);
     const secrets = { headers: options.secretHeaders ?? {}, query: options.secretQueryParameters ?? {} };
     for (const method of plan.methods) {
-      const apiMethod = resource.addMethod(method, this.integrationFor(plan, method, secrets, cacheTtlFor(plan, method) !== undefined), {
+      const apiMethod = resource.addMethod(method, integrationFor(plan, method, secrets, cacheTtlFor(plan, method) !== undefined), {
         authorizationType: apigw.AuthorizationType.IAM,
         requestParameters: methodRequestParameters(plan),
         requestValidator: this.requestValidator,
-        methodResponses: statusMappings().map((s) => ({
-          statusCode: s.statusCode,
-          responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, false])),
-        })),
+        methodResponses: methodResponses(plan),
       });
       acknowledge(apiMethod, 'cognitoAuthorizer');
       target.apiMethods.push(apiMethod);
@@ -433,52 +270,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     return Object.fromEntries(Object.entries(definitions).map(([id, options]) => [id, this.addTarget(id, options)]));
   }
 
-  private integrationFor(plan: TargetPlan, method: string, secrets: TargetSecrets, cached: boolean): apigw.Integration {
-    const requestParameters: Record<string, string> = {};
-    for (const p of plan.pathParameters) {
-      requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
-    }
-    for (const q of Object.keys(plan.queryParameters)) {
-      requestParameters[`integration.request.querystring.${q}`] = `method.request.querystring.${q}`;
-    }
-    for (const h of plan.requestHeaders) {
-      requestParameters[`integration.request.header.${h}`] = `method.request.header.${h}`;
-    }
-    for (const [q, v] of Object.entries(plan.staticQueryParameters)) {
-      requestParameters[`integration.request.querystring.${q}`] = `'${v}'`;
-    }
-    for (const [h, v] of Object.entries(plan.staticHeaders)) {
-      requestParameters[`integration.request.header.${h}`] = `'${v}'`;
-    }
-    // The reference is part of the method's properties, which aws-cdk-lib
-    // folds into the deployment's logical id: a changed reference (a new
-    // versionId) gives the stage a new deployment.
-    for (const [q, secret] of Object.entries(secrets.query)) {
-      requestParameters[`integration.request.querystring.${q}`] = secret._toMappingExpression();
-    }
-    for (const [h, secret] of Object.entries(secrets.headers)) {
-      requestParameters[`integration.request.header.${h}`] = secret._toMappingExpression();
-    }
-    return new apigw.HttpIntegration(plan.integrationUri, {
-      httpMethod: method,
-      proxy: false,
-      options: {
-        requestParameters,
-        passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
-        timeout: plan.timeout,
-        cacheKeyParameters: cached
-          ? [...plan.pathParameters.map((p) => `method.request.path.${p}`), ...Object.keys(plan.queryParameters).map((q) => `method.request.querystring.${q}`)]
-          : undefined,
-        cacheNamespace: cached ? plan.id : undefined,
-        integrationResponses: statusMappings().map((s) => ({
-          selectionPattern: s.selectionPattern,
-          statusCode: s.statusCode,
-          responseParameters: Object.fromEntries(headersForStatus(s, plan.responseHeaders).map((h) => [`method.response.header.${h}`, `integration.response.header.${h}`])),
-        })),
-      },
-    });
-  }
-
   /**
    * Counts requests and error responses per route from the access log, with
    * two metric filters shared by every route. Created on first use, so an
@@ -488,154 +279,6 @@ export class HttpProxyApi extends Construct implements IHttpProxyTargetHost {
     if (this.routeMetricFilters) {
       return;
     }
-    const dimensions = ROUTE_METRIC_DIMENSIONS;
-    this.routeMetricFilters = [
-      new logs.MetricFilter(this, 'RouteRequestsFilter', {
-        logGroup: this.accessLogGroup,
-        filterPattern: logs.FilterPattern.exists('$.resourcePath'),
-        metricNamespace: ROUTE_METRICS_NAMESPACE,
-        metricName: ROUTE_REQUESTS_METRIC,
-        metricValue: '1',
-        dimensions,
-      }),
-      new logs.MetricFilter(this, 'RouteErrorsFilter', {
-        logGroup: this.accessLogGroup,
-        filterPattern: logs.FilterPattern.any(
-          logs.FilterPattern.stringValue('$.status', '=', '4*'),
-          logs.FilterPattern.stringValue('$.status', '=', '5*'),
-        ),
-        metricNamespace: ROUTE_METRICS_NAMESPACE,
-        metricName: ROUTE_ERRORS_METRIC,
-        metricValue: '1',
-        dimensions,
-      }),
-    ];
+    this.routeMetricFilters = createRouteMetricFilters(this, this.accessLogGroup);
   }
-
-  private renderMethodSettings(): apigw.CfnStage.MethodSettingProperty[] {
-    const common = {
-      loggingLevel: this.loggingLevel,
-      dataTraceEnabled: false,
-      metricsEnabled: this.detailedMetrics,
-    };
-    const settings: apigw.CfnStage.MethodSettingProperty[] = [{
-      resourcePath: '/*',
-      httpMethod: '*',
-      ...common,
-      throttlingRateLimit: this.throttle.rateLimit,
-      throttlingBurstLimit: this.throttle.burstLimit,
-      ...(this.cacheEnabled ? { cachingEnabled: false, cacheDataEncrypted: true } : {}),
-    }];
-    const overrides = this.plans
-      .flatMap((plan) => plan.methods.map((method) => ({ plan, method, ttl: cacheTtlFor(plan, method) })))
-      .filter(({ plan, ttl }) => plan.throttle !== undefined || ttl !== undefined)
-      .sort((a, b) => `${a.plan.path} ${a.method}`.localeCompare(`${b.plan.path} ${b.method}`));
-    for (const { plan, method, ttl } of overrides) {
-      const throttle = plan.throttle ?? this.throttle;
-      settings.push({
-        resourcePath: methodSettingPath(plan.path),
-        httpMethod: method,
-        ...common,
-        throttlingRateLimit: throttle.rateLimit,
-        throttlingBurstLimit: throttle.burstLimit,
-        ...(this.cacheEnabled ? { cachingEnabled: ttl !== undefined, cacheTtlInSeconds: ttl, cacheDataEncrypted: true } : {}),
-      });
-    }
-    return settings;
-  }
-
-  private createAccountCloudWatchRole(): iam.Role {
-    const role = new iam.Role(this, 'AccountCloudWatchRole', {
-      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'Lets API Gateway write execution and access logs in this account and region',
-      inlinePolicies: {
-        WriteApiGatewayLogs: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({
-            actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
-            resources: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-          })],
-        }),
-      },
-    });
-    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
-    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    this.stage.node.addDependency(account);
-    return role;
-  }
-
-  private validateWholeApi(): string[] {
-    // warnings need the final count of routes, which only validation sees;
-    // validation may run more than once, the warnings are added once
-    if (!this.quotasChecked) {
-      this.quotasChecked = true;
-      for (const warning of quotaWarnings(apiResourceCount(this.restApi), this._targets.length)) {
-        Annotations.of(this).addWarningV2(warning.id, warning.message);
-      }
-    }
-    const errors: string[] = [];
-    if (this._targets.length === 0) {
-      errors.push(problem('targets', 'the API has no targets; call addTarget() at least once'));
-    }
-    for (const method of findMethods(this.restApi)) {
-      const cfn = method.node.defaultChild as apigw.CfnMethod;
-      const auth = Stack.of(this).resolve(cfn.authorizationType);
-      if (auth !== 'AWS_IAM') {
-        errors.push(problem('methods', `${method.httpMethod} ${method.resource.path} uses authorization ${auth ?? 'NONE'}; every method of an HttpProxyApi must use AWS_IAM. Add routes with addTarget() instead of restApi.root.addMethod()`));
-      }
-    }
-    for (const { granted, covered, method } of routeOverlaps(this.plans)) {
-      errors.push(problem('path', `a grant of target '${granted.id}' (${method} ${granted.path}, execute-api resource .../${method}${granted.arnPath}) would also allow calling target '${covered.id}' (${method} ${covered.path}), because * in an IAM resource also matches /. Give one of them a different path, e.g. addTarget('${covered.id}', { path: '/${covered.id}', ... })`));
-    }
-    return errors;
-  }
-}
-
-function findMethods(scope: IConstruct): apigw.Method[] {
-  return scope.node.findAll().filter((c): c is apigw.Method => c instanceof apigw.Method);
-}
-
-function methodRequestParameters(plan: TargetPlan): Record<string, boolean> {
-  const params: Record<string, boolean> = {};
-  for (const p of plan.pathParameters) {
-    params[`method.request.path.${p}`] = true;
-  }
-  for (const [q, required] of Object.entries(plan.queryParameters)) {
-    params[`method.request.querystring.${q}`] = required;
-  }
-  for (const h of plan.requestHeaders) {
-    params[`method.request.header.${h}`] = false;
-  }
-  return params;
-}
-
-/** The MethodSetting resource path encoding: `/a/{b}` becomes `/~1a~1{b}`. */
-function methodSettingPath(path: string): string {
-  return `/${path.replace(/\//g, '~1')}`;
-}
-
-/** Only GET answers are cached. */
-function cacheTtlFor(plan: TargetPlan, method: string): number | undefined {
-  return method === 'GET' ? plan.cacheTtlSeconds : undefined;
-}
-
-/**
- * API Gateway refuses two variable siblings with different names under one
- * parent (`/a/{x}` beside `/a/{y}`), and a greedy `{proxy+}` beside another
- * variable. Returns a description of the clash, or undefined.
- */
-function siblingVariableConflict(a: string, b: string): string | undefined {
-  const sa = a.split('/').filter(Boolean);
-  const sb = b.split('/').filter(Boolean);
-  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
-    const va = sa[i].startsWith('{');
-    const vb = sb[i].startsWith('{');
-    if (va && vb && sa[i] !== sb[i]) {
-      return `${sa[i]} and ${sb[i]} would be siblings under /${sa.slice(0, i).join('/')}`;
-    }
-    if (sa[i] !== sb[i]) {
-      return undefined;
-    }
-  }
-  return undefined;
 }
