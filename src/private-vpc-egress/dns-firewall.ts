@@ -220,7 +220,7 @@ export class DnsFirewall extends Construct {
    * The names the VPC may resolve: execute-api, every AWS service endpoint
    * of the VPC found in the stack, and the user's domains.
    */
-  public renderDomains(): string[] {
+  private renderDomains(): string[] {
     const stack = Stack.of(this);
     const vpcId = JSON.stringify(stack.resolve(this.vpc.vpcId));
     const services = new Set<string>(['execute-api']);

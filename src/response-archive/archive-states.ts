@@ -2,6 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { archiveKeyExpression, hashInputKeyExpression } from './archive-key';
+import { JSON_NULL } from '../common/json-null';
 import { stateName } from '../common/state-name';
 
 /** What the archive's states need to know. */
@@ -22,9 +23,6 @@ export interface ArchiveStatesProps {
 /** Event detail and SNS message of one change. */
 export const CHANGE_EVENT_SOURCE = 'cdk-inside-out-gateway';
 export const CHANGE_EVENT_DETAIL_TYPE = 'Response changed';
-
-/** A JSON null in a payload template (a literal null would be dropped when the definition is rendered). */
-const JSON_NULL = "States.StringToJson('null')";
 
 /**
  * Seconds each task may take: S3, DynamoDB, SNS and EventBridge answer

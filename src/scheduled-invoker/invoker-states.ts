@@ -3,6 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { PlannedRequest } from './request-plan';
 import { DATA_LIMIT_EXCEEDED, retriers, RetryPlan } from './retry-plan';
+import { JSON_NULL } from '../common/json-null';
 import { IHttpProxyTargetHost } from '../http-proxy-api/http-proxy-target';
 
 /** Inputs of the invoker's state machine definition. */
@@ -52,9 +53,6 @@ export const SINK_FIELD_BYTES = 96;
 
 /** Where the timestamp taken when a request starts is kept. */
 const STARTED_AT = '$.clock.startedAt';
-
-/** A JSON null in a payload template (a literal null would be dropped when the definition is rendered). */
-const JSON_NULL = "States.StringToJson('null')";
 
 /**
  * The longest timestamp a runtime renders for `$$.State.EnteredTime`: AWS
