@@ -10,6 +10,7 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LocalAwsPeers } from './support/aws-peers';
+import { schedulerRoleTemplate } from './support/aws-rule-fragments';
 import { LocalDeployment } from './support/local-deployment';
 import { TEST_ACCOUNT, TEST_REGION } from './support/test-stack';
 
@@ -47,20 +48,8 @@ function template(trustedSourceArn: unknown, groupName?: string) {
       DeadLetters: { Type: 'AWS::SQS::Queue', Properties: {} },
       MachineRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
       Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: arn('MachineRole'), DefinitionString: { 'Fn::Join': ['', [DEFINITION[0], { Ref: 'Starts' }, DEFINITION[1]]] } } },
-      SchedulerRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{
-              Effect: 'Allow',
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT }, ArnLike: { 'aws:SourceArn': trustedSourceArn } },
-            }],
-          },
-        },
-      },
+      // the scheduler role of the rule fragments: account 123456789012, this aws:SourceArn
+      SchedulerRole: schedulerRoleTemplate(trustedSourceArn).Resources.SchedulerRole,
       SchedulerPolicy: {
         Type: 'AWS::IAM::Policy',
         Properties: {

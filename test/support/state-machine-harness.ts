@@ -65,6 +65,7 @@ import { isInvokeForbiddenHeader } from '../../src/scheduled-invoker/request-pla
 import { MAX_INTRINSICS_PER_FIELD } from '../aws-rules/intrinsic-nesting';
 import { countCalls, parseIntrinsic } from '../aws-rules/intrinsic-parser';
 import { intrinsicFieldsOf, stateLocation, statesOf } from '../aws-rules/state-machines';
+import { MAX_NAME_LENGTH } from '../aws-rules/state-name-length';
 
 // the package is ESM with a CommonJS build; the tests are CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -278,8 +279,8 @@ export interface RunOutcome extends RunResult {
   readonly replay?: RunResult;
 }
 
-/** Longest state name CreateStateMachine accepts (H1). */
-export const MAX_STATE_NAME_LENGTH = 80;
+/** Longest state name CreateStateMachine accepts (H1), the limit the static rule checks. */
+export const MAX_STATE_NAME_LENGTH = MAX_NAME_LENGTH;
 
 /**
  * H1: throws what CreateStateMachine would reject, naming the state.
