@@ -407,9 +407,8 @@ export function mapRunHandler(plan: DistributedMapPlan, env: MapRunEnvironment):
 
 const failedItems = (run: MapRunRecord) => run.children.filter((c) => c.status === 'FAILED').reduce((n, c) => n + c.itemCount, 0);
 
-/** D4: is the Map Run over its tolerated failure threshold? */
-function overThreshold(run: MapRunRecord): boolean {
-  const failed = failedItems(run);
+/** D4: is the Map Run, with this many failed items, over its tolerated failure threshold? */
+function overThreshold(run: MapRunRecord, failed: number): boolean {
   const { toleratedFailurePercentage: pct, toleratedFailureCount: count } = run;
   if (pct === undefined && count === undefined) return failed > 0;
   return (pct !== undefined && (failed * 100) / run.itemCount > pct) || (count !== undefined && failed > count);
@@ -420,6 +419,7 @@ async function runChildren(run: MapRunRecord, plan: DistributedMapPlan, env: Map
   const limit = run.maxConcurrency === 0 ? UNBOUNDED_CHILD_CONCURRENCY : run.maxConcurrency;
   let next = 0;
   let inFlight = 0;
+  let failed = 0;
   let exceeded = false;
   const runOne = async (child: ChildExecutionRecord) => {
     child.status = 'RUNNING';
@@ -455,7 +455,10 @@ async function runChildren(run: MapRunRecord, plan: DistributedMapPlan, env: Map
       } finally {
         inFlight--;
       }
-      if (child.status === 'FAILED' && overThreshold(run)) exceeded = true;
+      if (child.status === 'FAILED') {
+        failed += child.itemCount;
+        exceeded ||= overThreshold(run, failed);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, run.children.length) }, worker));
