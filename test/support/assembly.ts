@@ -46,3 +46,29 @@ export function templateDifferences(expected: unknown, actual: unknown, at = '$'
   }
   return out;
 }
+
+/** A file asset of a cloud assembly and where `cdk deploy` publishes it (bucket and key as the manifest writes them, `${AWS::...}` placeholders included). */
+export interface FileAsset {
+  readonly path: string;
+  readonly bucketName: string;
+  readonly objectKey: string;
+}
+
+/**
+ * Every file asset of the asset manifests (`*.assets.json`) at the top of
+ * a cloud assembly, each destination once. Directory assets (zip
+ * packaging) are left out: nothing here deploys code.
+ */
+export function fileAssetsOf(outdir: string): FileAsset[] {
+  const out: FileAsset[] = [];
+  for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8'));
+    for (const asset of Object.values<any>(manifest.files ?? {})) {
+      if ((asset.source.packaging ?? 'file') !== 'file') continue;
+      for (const d of Object.values<any>(asset.destinations ?? {})) {
+        out.push({ path: path.join(outdir, asset.source.path), bucketName: d.bucketName, objectKey: d.objectKey });
+      }
+    }
+  }
+  return out;
+}

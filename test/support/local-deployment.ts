@@ -32,6 +32,15 @@
  *    reaches neither the state machine nor the queue. (Whether Scheduler
  *    retries such a start is not documented; it is tried as S3 says.)
  *
+ * With `assemblyDirectory`, the cloud assembly's file assets are first
+ * put in the S3 peer where `cdk deploy` publishes them (the bootstrap
+ * assets bucket `cdk-hnb659fds-assets-<account>-<region>` of the asset
+ * manifest, `${AWS::AccountId}`-style placeholders filled in), so a
+ * template that reads an asset (e.g. a Distributed Map's ItemReader) finds
+ * it. Distributed Map states run as the harness plays them (D1 to D6 of
+ * support/distributed-map.ts), with the S3 peer; `mapRuns` records every
+ * Map Run and answers `aws-sdk:sfn:describeMapRun`.
+ *
  * A schedule's ARN is `arn:aws:scheduler:<region>:<account>:schedule/<group>/<name>`.
  * `tick(time, { replay, commitThenTimeout })` hands the execution the
  * replay and faults of support/state-machine-harness.ts.
@@ -43,9 +52,14 @@
  * is read from the queue; and `alarms()` evaluates every alarm of the
  * template over that (support/cloudwatch-emulator.ts).
  */
+import * as fs from 'fs';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ApiGatewayEmulator } from './api-gateway-emulator';
+import { fileAssetsOf } from './assembly';
 import { LocalAwsPeers, taskStates } from './aws-peers';
 import { AlarmState, CloudWatchEmulator } from './cloudwatch-emulator';
+import { DESCRIBE_MAP_RUN_RESOURCE } from './distributed-map';
+import { MapRunLedger, MapRunRecord } from './map-runs';
 import { DEFAULT_SCHEDULE_GROUP, schedulerMayAssume, TrustDecision } from './scheduler-trust';
 import { ApiGatewayInvoker, EMULATED_API_ID, ExecutionFaults, invokeArnsOf, resolveValue, runDefinition, RunResult, statementsOf, validateDefinition } from './state-machine-harness';
 
@@ -62,6 +76,13 @@ export interface LocalDeploymentProps {
   readonly retryIntervalMs?: number;
   /** Secrets Manager secrets the template's dynamic references name, as the API emulation takes them (R8). */
   readonly secrets?: Record<string, Record<string, string>>;
+  /**
+   * The cloud assembly the template was synthesized into; its file assets
+   * are put in the S3 peer before anything else.
+   *
+   * @default - no assets
+   */
+  readonly assemblyDirectory?: string;
 }
 
 /** What one scheduled tick did. */
@@ -84,6 +105,8 @@ export interface TickResult {
   readonly faults?: RunResult['faults'];
   /** The second run of the same execution, when the tick asked for `replay`. */
   readonly replay?: RunResult & { readonly status: 'SUCCEEDED' | 'FAILED' };
+  /** The Map Runs of the first run (Distributed Map states), when one was started. */
+  readonly mapRuns?: MapRunRecord[];
   readonly durationMs: number;
 }
 
@@ -129,6 +152,8 @@ export class LocalDeployment {
   public readonly cloudWatch: CloudWatchEmulator;
   /** Start failures Scheduler meets next, one per attempt (S3). */
   public readonly failStarts: StartFailure[] = [];
+  /** Every Map Run of every execution; describeMapRun answers from it. */
+  public readonly mapRuns = new MapRunLedger();
   private readonly queues: Record<string, Awaited<ReturnType<LocalAwsPeers['createQueue']>>> = {};
   private readonly machines: Machine[] = [];
   private readonly schedules: Schedule[] = [];
@@ -168,6 +193,9 @@ export class LocalDeployment {
     const resources = template.Resources;
     Object.assign(this.refs, { 'AWS::Region': region, 'AWS::AccountId': account, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' });
     const local = (id: string) => `${name}-${id}`.toLowerCase().slice(0, 63);
+    if (this.props.assemblyDirectory) {
+      await this.publishFileAssets(this.props.assemblyDirectory);
+    }
 
     for (const id of ids(template, 'AWS::ApiGateway::RestApi')) this.refs[id] = EMULATED_API_ID;
     for (const id of ids(template, 'AWS::ApiGateway::Stage')) this.refs[id] = resources[id].Properties.StageName;
@@ -232,7 +260,10 @@ export class LocalDeployment {
       const definition = JSON.parse(resolveValue(resources[id].Properties.DefinitionString, this.refs));
       // what CreateStateMachine would refuse fails the deployment (harness H1)
       validateDefinition(definition);
-      const handlers: Record<string, (input: any) => Promise<any>> = { ...peers.handlers() };
+      const handlers: Record<string, (input: any) => Promise<any>> = {
+        ...peers.handlers(),
+        [DESCRIBE_MAP_RUN_RESOURCE]: this.mapRuns.describeMapRun,
+      };
       if (this.emulator) {
         this.invoker = new ApiGatewayInvoker(this.emulator, principals[i], region);
         handlers['arn:aws:states:::apigateway:invoke'] = this.invoker.handle;
@@ -315,6 +346,24 @@ export class LocalDeployment {
     await this.emulator?.stop();
   }
 
+  /** Puts the assembly's file assets in the S3 peer, as `cdk deploy` publishes them; creates their buckets. */
+  private async publishFileAssets(outdir: string): Promise<void> {
+    const s3 = this.props.peers.s3;
+    const buckets = new Set<string>();
+    for (const asset of fileAssetsOf(outdir)) {
+      const bucket = resolveValue({ 'Fn::Sub': asset.bucketName }, this.refs);
+      if (!buckets.has(bucket)) {
+        buckets.add(bucket);
+        // deployments sharing the peers share the bootstrap bucket too (fauxqs
+        // answers a second CreateBucket with success; S3 may say it is yours already)
+        await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e) => {
+          if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(e.name)) throw e;
+        });
+      }
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: resolveValue({ 'Fn::Sub': asset.objectKey }, this.refs), Body: fs.readFileSync(asset.path) }));
+    }
+  }
+
   /** The logical id of the template's role with this ARN. */
   private roleIdOf(roleArn: string): string | undefined {
     return Object.keys(this.refs).find((k) => k.endsWith('.Arn') && this.refs[k] === roleArn)?.slice(0, -'.Arn'.length);
@@ -358,7 +407,13 @@ export class LocalDeployment {
   private async start(machine: Machine, input: any, executionName: string, faults: ExecutionFaults) {
     const dimensions = { StateMachineArn: machine.arn };
     const { replay, ...first } = await runDefinition(machine.definition, input, {
-      tasks: machine.tasks, retryIntervalMs: machine.waits, executionName, ...faults,
+      tasks: machine.tasks,
+      retryIntervalMs: machine.waits,
+      executionName,
+      ...faults,
+      stateMachineArn: machine.arn,
+      s3: this.props.peers.s3,
+      mapRuns: this.mapRuns,
     });
     // each run is counted as an execution of its own: an assumption, for
     // the guide does not say how a duplicated run shows in the metrics

@@ -41,6 +41,16 @@
  *    retryable nor catchable); a States.Runtime raised by a Task handler of
  *    the harness (e.g. a forbidden header) is marked the same way.
  * H3 the payload quota (States.DataLimitExceeded), below.
+ * D1-D6 Distributed Map: each top-level Map with
+ *    `ProcessorConfig.Mode: DISTRIBUTED` is played as a Map Run (ItemReader
+ *    from the S3 peer, ItemBatcher, child executions, tolerated failures,
+ *    ResultWriter, describeMapRun), rules in support/distributed-map.ts and
+ *    support/map-runs.ts. RunOptions.s3 is the S3 peer; the result's
+ *    `mapRuns` holds each Map Run's record (children, inputs, outputs);
+ *    a Task on `aws-sdk:sfn:describeMapRun` without a handler of its own
+ *    is answered from RunOptions.mapRuns.
+ *     const run = await runDefinition(def, input, { tasks, s3: peers.s3 });
+ *     run.mapRuns[0].children.map((c) => c.output)
  *
  * Two capabilities for at-least-once tests (RunOptions):
  *
@@ -59,8 +69,11 @@
  *     runDefinition(def, input, { tasks, commitThenTimeout: { state: 'Archive: compare and set hash', attempts: [1] } })
  */
 import * as http from 'http';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
+import { DESCRIBE_MAP_RUN_RESOURCE, DistributedMapPlan, mapRunHandler, planDistributedMaps } from './distributed-map';
 import { checkFaultStates, CommitThenTimeout, commitThenTimeout, InjectedFault, statesRuntimeIsTerminal } from './execution-faults';
+import { MapRunLedger, MapRunRecord } from './map-runs';
 import { isInvokeForbiddenHeader } from '../../src/scheduled-invoker/request-plan';
 import { MAX_INTRINSICS_PER_FIELD } from '../aws-rules/intrinsic-nesting';
 import { countCalls, parseIntrinsic } from '../aws-rules/intrinsic-parser';
@@ -94,6 +107,20 @@ export function resolveValue(value: any, refs: Record<string, string>): any {
     if ('Fn::Join' in value) {
       const [sep, parts] = value['Fn::Join'];
       return resolveValue(parts, refs).join(sep);
+    }
+    if ('Fn::Sub' in value) {
+      // `${Name}` and `${Id.Attribute}` from the refs (or the variables of the
+      // [text, variables] form); `${!Literal}` stays `${Literal}`
+      const [text, variables] = typeof value['Fn::Sub'] === 'string' ? [value['Fn::Sub'], {}] : value['Fn::Sub'];
+      const vars = resolveValue(variables, refs);
+      return text.replace(/\$\{(!?)([^}]+)\}/g, (_: string, bang: string, name: string) => {
+        if (bang) return `\${${name}}`;
+        const r = vars[name] ?? refs[name];
+        if (r === undefined) {
+          throw new Error(`no value for \${${name}} in Fn::Sub`);
+        }
+        return r;
+      });
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, refs)]));
   }
@@ -261,6 +288,24 @@ export interface RunOptions extends ExecutionFaults {
    * @default - a Standard execution ARN made from the name
    */
   readonly executionId?: string;
+  /**
+   * The state machine's ARN: the default execution ARN and the Map Run
+   * ARNs are made from it.
+   *
+   * @default arn:aws:states:us-east-1:123456789012:stateMachine:test
+   */
+  readonly stateMachineArn?: string;
+  /** The S3 peer (LocalAwsPeers.s3) a Distributed Map's ItemReader and ResultWriter use. */
+  readonly s3?: S3Client;
+  /**
+   * Where Map Runs are recorded; `aws-sdk:sfn:describeMapRun` Tasks without
+   * a handler of their own answer from it.
+   *
+   * @default - a new ledger for this call
+   */
+  readonly mapRuns?: MapRunLedger;
+  /** Keep each Map Run child's event log in its record (memory grows with the items). */
+  readonly childEvents?: boolean;
 }
 
 /** How one run of an execution ended. */
@@ -272,6 +317,8 @@ export interface RunResult {
   readonly events: any[];
   /** The attempts commitThenTimeout failed in this run. */
   readonly faults: InjectedFault[];
+  /** The Map Runs of this run's Distributed Map states, in start order. */
+  readonly mapRuns: MapRunRecord[];
 }
 
 /** The first run, and the replay when one was asked for. */
@@ -339,13 +386,48 @@ function withPayloadQuota(state: string, handler: (input: any) => Promise<any>) 
   };
 }
 
+const VALIDATION = { checkArn: false, checkPaths: true };
+const DEFAULT_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:test';
+
+/** The Task handlers of a run: the caller's, and describeMapRun from the ledger where the caller has none. */
+function taskHandlers(definition: any, tasks: RunOptions['tasks'], ledger: MapRunLedger): RunOptions['tasks'] {
+  const out = { ...tasks };
+  const walk = (states: Record<string, any>) => {
+    for (const [name, state] of Object.entries(states ?? {})) {
+      if (state.Type === 'Task' && state.Resource === DESCRIBE_MAP_RUN_RESOURCE) out[name] ??= ledger.describeMapRun;
+      const inner = state.ItemProcessor ?? state.Iterator;
+      if (inner) walk(inner.States);
+      (state.Branches ?? []).forEach((b: any) => walk(b.States));
+    }
+  };
+  walk(definition.States);
+  return out;
+}
+
 /** Runs a definition to its end (twice with `replay`); returns the output, or the error, and the event log of each run. */
 export async function runDefinition(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
   validateDefinition(definition);
+  // D1-D6: the Distributed Map states become Tasks played by the harness
+  const planned = planDistributedMaps(definition, VALIDATION);
+  for (const { stateName, state } of planned.maps) {
+    if (stateName in options.tasks) {
+      throw new Error(`'${stateName}' is a Distributed Map state; the harness plays it, it takes no Task handler`);
+    }
+    if (!options.s3 && (state.ItemReader || state.ResultWriter?.Resource)) {
+      throw new Error(`Distributed Map '${stateName}' reads or writes S3: pass RunOptions.s3 (LocalAwsPeers.s3)`);
+    }
+  }
+  const mapRuns = options.mapRuns ?? new MapRunLedger();
+  const tasks = taskHandlers(definition, options.tasks, mapRuns);
   const faults = [options.commitThenTimeout ?? []].flat() as CommitThenTimeout[];
-  checkFaultStates(faults, Object.keys(options.tasks));
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
-  const once = (run: number) => runOnce(machine, input, options, faults, run);
+  checkFaultStates(faults, Object.keys(tasks));
+  if (planned.maps.length) {
+    // the definition as written must pass the validator too
+    new StateMachine(definition, { validationOptions: VALIDATION });
+  }
+  const machine = new StateMachine(planned.definition, { validationOptions: VALIDATION });
+  const run = { ...options, tasks, mapRuns, stateMachineArn: options.stateMachineArn ?? DEFAULT_STATE_MACHINE_ARN };
+  const once = (n: number) => runOnce(machine, planned.maps, input, run, faults, n);
   if (!options.replay) {
     return once(1);
   }
@@ -357,22 +439,18 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
   return { ...first, replay: await once(2) };
 }
 
-async function runOnce(
-  machine: InstanceType<typeof StateMachine>, input: any, options: RunOptions, faults: CommitThenTimeout[], run: number,
-): Promise<RunResult> {
-  const injected: InjectedFault[] = [];
-  // H2: a States.Runtime a handler raises passes every Retry and Catch
-  const handlers = Object.fromEntries(Object.entries(options.tasks).map(([name, h]) =>
-    [name, statesRuntimeIsTerminal(commitThenTimeout(name, withPayloadQuota(name, h), faults, run, injected))]));
-  const name = options.executionName ?? 'test-execution';
+type Machine = InstanceType<typeof StateMachine>;
+type Handlers = Record<string, (input: any) => Promise<any>>;
+
+/** Runs one execution of a machine as the named execution; its output or error, and its event log. */
+async function execute(machine: Machine, input: any, handlers: Handlers, retryIntervalMs: RunOptions['retryIntervalMs'], ids: { name: string; id: string }) {
   const execution = machine.run(input, {
     overrides: {
       taskResourceLocalHandlers: handlers,
-      retryIntervalOverrides: options.retryIntervalMs,
+      retryIntervalOverrides: retryIntervalMs,
     },
     context: {
-      // a replay is the same execution: same name, same id
-      Execution: { Name: name, Id: options.executionId ?? `arn:aws:states:us-east-1:123456789012:execution:test:${name}` },
+      Execution: { Name: ids.name, Id: ids.id },
       State: { get EnteredTime() { return new Date().toISOString(); } },
     },
   });
@@ -390,5 +468,34 @@ async function runOnce(
     error = e;
   }
   await collect;
-  return { output, error, events, faults: injected };
+  return { output, error, events };
+}
+
+async function runOnce(
+  machine: Machine, maps: DistributedMapPlan[], input: any, options: RunOptions & { tasks: Handlers; mapRuns: MapRunLedger; stateMachineArn: string },
+  faults: CommitThenTimeout[], run: number,
+): Promise<RunResult> {
+  const injected: InjectedFault[] = [];
+  // H2: a States.Runtime a handler raises passes every Retry and Catch
+  const handlers: Handlers = Object.fromEntries(Object.entries(options.tasks).map(([name, h]) =>
+    [name, statesRuntimeIsTerminal(commitThenTimeout(name, withPayloadQuota(name, h), faults, run, injected))]));
+  const started: MapRunRecord[] = [];
+  for (const plan of maps) {
+    // D3: the children run with this run's handlers, faults and waits
+    handlers[plan.stateName] = statesRuntimeIsTerminal(mapRunHandler(plan, {
+      s3: options.s3,
+      ledger: options.mapRuns,
+      started,
+      stateMachineArn: options.stateMachineArn,
+      quotaBytes: PAYLOAD_QUOTA_BYTES,
+      childEvents: options.childEvents,
+      runChild: (child, childInput, ids) => execute(child, childInput, handlers, options.retryIntervalMs, ids),
+    }));
+  }
+  const name = options.executionName ?? 'test-execution';
+  const [, , , region, account, , machineName] = options.stateMachineArn.split(':');
+  // a replay is the same execution: same name, same id
+  const id = options.executionId ?? `arn:aws:states:${region}:${account}:execution:${machineName}:${name}`;
+  const { output, error, events } = await execute(machine, input, handlers, options.retryIntervalMs, { name, id });
+  return { output, error, events, faults: injected, mapRuns: started };
 }
