@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HttpProxyApi, HttpProxyTarget, InvokerSchedule, IResponseSink, PrivateApiAccess, RequestBody, ScheduledInvoker, ScheduledInvokerProps } from '../src';
+import { HttpProxyApi, HttpProxyTarget, InvokerLayout, InvokerSchedule, IResponseSink, PrivateApiAccess, RequestBody, ScheduledInvoker, ScheduledInvokerProps } from '../src';
 import { testStack } from './support/test-stack';
 
 interface Targets {
@@ -103,12 +103,13 @@ const cases: Array<[string, (t: Targets) => Partial<ScheduledInvokerProps>, RegE
   ['a zero execution timeout', () => ({ executionTimeout: Duration.seconds(0) }), [/executionTimeout/, /"0 seconds"/]],
   ['a zero request timeout', () => ({ requestTimeout: Duration.seconds(0) }), [/requestTimeout/, /"0 seconds"/, /at least 1 second/]],
   ['a request timeout in milliseconds', () => ({ requestTimeout: Duration.millis(1500) }), [/requestTimeout/, /"1 second 500 millis"/, /whole seconds/]],
-  ['an exceeded Express budget', (t) => ({ requests: [...Array(30).keys()].map((i) => ({ target: t.orders, id: `o${i}` })), maxConcurrency: 5 }),
+  ['an exceeded Express budget in a forced inline layout', (t) => ({ requests: [...Array(30).keys()].map((i) => ({ target: t.orders, id: `o${i}` })), maxConcurrency: 5, layout: InvokerLayout.INLINE }),
     [/invalid time budget/, /worst case of 804 s = 6 wave\(s\) \(30 requests \/ maxConcurrency 5\) x 134 s per request \(4 attempt\(s\) x 30 s requestTimeout \+ 14 s of retry waits\)/, /at most the executionTimeout of 300 s/, /use workflowType STANDARD/]],
   ['an exceeded Standard budget', () => ({ workflowType: sfn.StateMachineType.STANDARD, executionTimeout: Duration.minutes(1) }), [/invalid time budget/, /executionTimeout of 60 s/, /raise executionTimeout/]],
   ['a sink that does not fit the budget', () => ({ sink: sink(Duration.minutes(4)) }), [/invalid time budget/, /\+ 240 s of sink/]],
   ['a bad sink result field', () => ({ sink: sink(Duration.seconds(1), { key: 'key' }) }), [/sink\.resultFields\.key/, /"key"/, /simple JSONPath such as "\$\.key"/]],
-  ['a request list over the payload limit', (t) => ({
+  ['a request list over the payload limit in a forced inline layout', (t) => ({
+    layout: InvokerLayout.INLINE,
     workflowType: sfn.StateMachineType.STANDARD,
     executionTimeout: Duration.days(1),
     maxConcurrency: 40,
