@@ -119,6 +119,8 @@ export interface DistributedPlanInput {
   readonly largestRecordBytes: number;
   /** Characters of the API table as a batch carries it. */
   readonly apisBytes: number;
+  /** Whether AUTO chose the layout (the errors then say why). */
+  readonly auto: boolean;
 }
 
 /** How the distributed layout cuts the requests, and its worst case. */
@@ -161,6 +163,7 @@ export function planDistributed(scope: Construct, input: DistributedPlanInput): 
   const wavesPerBatch = express ? Math.floor(EXPRESS_MAX.toSeconds() / perRequest.perRequestSeconds) : Infinity;
   if (wavesPerBatch < 1) {
     throw new Error(`${scope.node.path}: invalid time budget: got a worst case of ${perRequest.perRequestSeconds} s for one request `
+      + `${input.auto ? '(too long for one EXPRESS execution, inline or distributed) ' : ''}`
       + `(${perRequestText(perRequest)}); accepted: at most ${EXPRESS_MAX.toSeconds()} s, the longest an EXPRESS child execution of the `
       + 'distributed layout may run, so that a batch holds at least one request. Lower requestTimeout or retry.maxAttempts/maxDelay, '
       + 'give the sink less to do, or use workflowType STANDARD (STANDARD child executions, billed per state transition)');
@@ -182,7 +185,8 @@ export function planDistributed(scope: Construct, input: DistributedPlanInput): 
   const worstCaseSeconds = rounds * batchWorstCaseSeconds + PARENT_OVERHEAD_SECONDS;
   const limit = input.executionTimeout ?? STANDARD_MAX;
   if (worstCaseSeconds > limit.toSeconds()) {
-    throw new Error(`${scope.node.path}: invalid time budget: got a worst case of ${worstCaseSeconds} s in the distributed layout = `
+    throw new Error(`${scope.node.path}: invalid time budget: got a worst case of ${worstCaseSeconds} s in the distributed layout`
+      + `${input.auto ? ' (layout AUTO took it: the requests do not fit one inline execution)' : ''} = `
       + `${rounds} round(s) of child executions (${batches} batch(es) of up to ${batchSize} requests, ${parallelBatches} at a time) `
       + `x ${batchWorstCaseSeconds} s per child execution (${batchWaves} wave(s) of ${batchConcurrency} x ${perRequest.perRequestSeconds} s per request: `
       + `${perRequestText(perRequest)}) + ${PARENT_OVERHEAD_SECONDS} s for the Map Run; `

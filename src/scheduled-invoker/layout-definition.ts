@@ -122,6 +122,7 @@ function distributedDefinition(
     largestItem: serialized.largestItem,
     largestRecordBytes: input.requests.reduce((max, r) => Math.max(max, resultRecordBytes(r, sinkFieldCount)), 0),
     apisBytes: JSON.stringify(apisAsCarried(list.apis)).length,
+    auto: input.layout === InvokerLayout.AUTO,
   });
   const states = new InvokerStates(scope, 'States', {
     requests: input.requests,
