@@ -214,6 +214,15 @@ export class DistributedLayout extends Construct {
    * Distributed Map (an inline one, with states:RedriveExecution on every
    * Map Run's executions) is removed.
    *
+   * The request list is in the CDK bootstrap bucket, which "by default ...
+   * is configured to use AWS managed keys for server-side encryption" (CDK
+   * developer guide, "Customize CDK bootstrapping",
+   * https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-customizing.html):
+   * the key policy of the AWS managed key aws/s3 lets principals of the
+   * account use it through S3, so reading needs no KMS grant. A bootstrap
+   * bucket with a customer managed key needs that key granted to the role
+   * by its owner.
+   *
    * @param stateMachine the parent state machine
    * @param role its role, which the child executions run with too
    */

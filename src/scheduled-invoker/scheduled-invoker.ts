@@ -35,6 +35,12 @@ import { acknowledgeInTemplate } from '../common/template-acknowledgements';
  * successful responses to an optional sink, and returns one result per
  * request (status code, outcome, start and finish times).
  *
+ * Any number of requests: while they fit one execution (its time budget
+ * and 256 KiB payload) one state machine calls them from one inline Map
+ * state; past that (`layout`), a STANDARD state machine hands them out in
+ * batches to child executions with a Distributed Map state, reading the
+ * request list from a CDK file asset and writing the results to S3.
+ *
  * @example
  * const api = new HttpProxyApi(this, 'Egress');
  * const forecast = api.addTarget('forecast', {
