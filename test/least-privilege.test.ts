@@ -1,6 +1,7 @@
 /**
  * Least privilege, walked: every statement of every identity policy (and of
- * the execute-api endpoint policy) in the kitchen-sink stack. No action may
+ * the execute-api endpoint policy) in the kitchen-sink stack and in the
+ * distributed-layout invoker's (test/support/distributed-invoker.ts). No action may
  * be `*` or `service:*`; a resource with a `*` in it must be one of the
  * kinds README's security posture table explains, on the policy it names.
  */
@@ -8,12 +9,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { distributedInvokerStack } from './support/distributed-invoker';
 import { kitchenSinkStack } from './support/kitchen-sink';
 import { PollerStack } from '../examples/poller/stack';
 import { PrivateVpcStack } from '../examples/private-vpc/stack';
 
 const stack = kitchenSinkStack();
 const template = Template.fromStack(stack).toJSON();
+/** The distributed layout, walked beside the kitchen sink (whose invoker is inline). */
+const distributedTemplate = Template.fromStack(distributedInvokerStack()).toJSON();
 const postureRows = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8').split('\n').filter((l) => /^\| [^|]+ \| `[^`]+` \|/.test(l));
 
 /** One statement, flattened: where it is, its actions, and each resource as text with Refs named. */
@@ -32,13 +36,14 @@ function text(value: any): string {
   throw new Error(`unexpected ${JSON.stringify(value)}`);
 }
 
-const grants: Grant[] = Object.entries<any>(template.Resources).flatMap(([id, r]) => {
+const grantsOf = (t: any): Grant[] => Object.entries<any>(t.Resources).flatMap(([id, r]) => {
   const documents = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) ? [r.Properties.PolicyDocument]
     : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)
       : r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.PolicyDocument ? [r.Properties.PolicyDocument] : [];
   return documents.flatMap((d: any) => d.Statement.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) =>
     [s.Resource].flat().map((res: any) => ({ policy: id, type: r.Type, actions: [s.Action].flat(), resource: text(res) }))));
 });
+const grants: Grant[] = [...grantsOf(template), ...grantsOf(distributedTemplate)];
 
 /**
  * The wildcard resources the posture table explains: its row (tool and
@@ -60,8 +65,26 @@ const EXPLAINED = [
   {
     row: '| cdk-nag | `AwsSolutions-IAM5[Resource::<archive bucket ARN>/<prefix>*]`',
     policy: /^PollerSinkArchiveGrants/,
-    resource: /^<ArchiveBucket[0-9A-F]+\.Arn>\/polls\/\*$/,
+    resource: /^<ArchiveBucket[0-9A-F]+\.Arn>\/(polls|responses)\/\*$/,
     actions: /^s3:PutObject$/,
+  },
+  {
+    row: '| cdk-nag | `AwsSolutions-IAM5[Resource::arn:<partition>:states:<region>:<account>:execution:<state machine name>:*]`',
+    policy: /^PollerDistributedGrants/,
+    resource: /^arn:<AWS::Partition>:states:us-east-1:123456789012:execution:<PollerStateMachine[0-9A-F]+\.Name>:\*$/,
+    actions: /^states:(DescribeExecution|StopExecution)$/,
+  },
+  {
+    row: '| cdk-nag | `AwsSolutions-IAM5[Resource::arn:<partition>:states:<region>:<account>:mapRun:<state machine name>/<label>:*]`',
+    policy: /^PollerDistributedGrants/,
+    resource: /^arn:<AWS::Partition>:states:us-east-1:123456789012:mapRun:<PollerStateMachine[0-9A-F]+\.Name>\/Requests:\*$/,
+    actions: /^states:DescribeMapRun$/,
+  },
+  {
+    row: '| cdk-nag | `AwsSolutions-IAM5[Resource::<results bucket ARN>/<results prefix>/*]`',
+    policy: /^PollerDistributedGrants/,
+    resource: /^<PollerDistributedResults[0-9A-F]+\.Arn>\/invoker-results\/DistributedInvokerPoller[0-9A-F]+\/\*$/,
+    actions: /^s3:(PutObject|GetObject|ListMultipartUploadParts|AbortMultipartUpload)$/,
   },
   {
     row: '| least-privilege test | `Resource::arn:<partition>:execute-api:<region>:<account>:*/<stage>/<METHOD>/<path>`',
@@ -71,10 +94,10 @@ const EXPLAINED = [
   },
 ];
 
-describe('least privilege over the kitchen sink', () => {
+describe('least privilege over the kitchen sink and the distributed layout', () => {
   test('GIVEN every option on WHEN its policies are walked THEN there are grants to walk', () => {
     const policies = new Set(grants.map((g) => g.policy.replace(/[0-9A-F]{8}$/, '')));
-    for (const p of ['PollerRoleDefaultPolicy', 'PollerRouteGrants', 'PollerSinkArchiveGrants', 'PollerSchedulerRoleDefaultPolicy', 'PrivateEgressExecuteApiEndpoint', 'WorkloadDefaultPolicy']) {
+    for (const p of ['PollerRoleDefaultPolicy', 'PollerRouteGrants', 'PollerSinkArchiveGrants', 'PollerSchedulerRoleDefaultPolicy', 'PrivateEgressExecuteApiEndpoint', 'WorkloadDefaultPolicy', 'PollerDistributedGrants']) {
       expect(policies).toContain(p);
     }
   });
@@ -92,7 +115,7 @@ describe('least privilege over the kitchen sink', () => {
     expect(unexplained).toEqual([]);
   });
 
-  test('GIVEN the explained kinds WHEN README is read THEN each is a row of its posture table, and each is met in the kitchen sink', () => {
+  test('GIVEN the explained kinds WHEN README is read THEN each is a row of its posture table, and each is met in the walked stacks', () => {
     for (const e of EXPLAINED) {
       expect(postureRows.filter((r) => r.startsWith(e.row))).toHaveLength(1);
       expect(grants.some((g) => e.policy.test(g.policy) && e.resource.test(g.resource))).toBe(true);

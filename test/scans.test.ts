@@ -1,6 +1,6 @@
 /**
- * The template scanners a security review runs, over every example app and
- * the kitchen sink:
+ * The template scanners a security review runs, over every example app, the
+ * kitchen sink and the distributed-layout invoker:
  * - cfn-lint and checkov from PyPI, pinned with every dependency in
  *   test/scans/ and installed into .venv-scan by `npx projen scan:tools`
  *   (the build runs it before the tests);
@@ -18,6 +18,7 @@ import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { distributedInvokerStack } from './support/distributed-invoker';
 import { kitchenSinkStack } from './support/kitchen-sink';
 import { FanOutStack } from '../examples/fan-out/stack';
 import { PollerStack } from '../examples/poller/stack';
@@ -30,6 +31,7 @@ const ENV = { account: '123456789012', region: 'us-east-1' };
 
 const stacks: Record<string, () => Stack> = {
   KitchenSink: kitchenSinkStack,
+  DistributedInvoker: distributedInvokerStack,
   InsideOutPoller: () => new PollerStack(new App(), 'InsideOutPoller', { env: ENV }),
   InsideOutFanOut: () => new FanOutStack(new App(), 'InsideOutFanOut', { env: ENV }),
   InsideOutPrivateVpc: () => new PrivateVpcStack(new App(), 'InsideOutPrivateVpc', { env: ENV }),

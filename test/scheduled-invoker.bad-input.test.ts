@@ -1,10 +1,11 @@
-import { Duration, TimeZone, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HttpProxyApi, HttpProxyTarget, InvokerSchedule, IResponseSink, PrivateApiAccess, RequestBody, ScheduledInvoker, ScheduledInvokerProps } from '../src';
+import { HttpProxyApi, HttpProxyTarget, InvokerLayout, InvokerSchedule, IResponseSink, PrivateApiAccess, RequestBody, ScheduledInvoker, ScheduledInvokerProps } from '../src';
 import { testStack } from './support/test-stack';
 
 interface Targets {
@@ -103,17 +104,49 @@ const cases: Array<[string, (t: Targets) => Partial<ScheduledInvokerProps>, RegE
   ['a zero execution timeout', () => ({ executionTimeout: Duration.seconds(0) }), [/executionTimeout/, /"0 seconds"/]],
   ['a zero request timeout', () => ({ requestTimeout: Duration.seconds(0) }), [/requestTimeout/, /"0 seconds"/, /at least 1 second/]],
   ['a request timeout in milliseconds', () => ({ requestTimeout: Duration.millis(1500) }), [/requestTimeout/, /"1 second 500 millis"/, /whole seconds/]],
-  ['an exceeded Express budget', (t) => ({ requests: [...Array(30).keys()].map((i) => ({ target: t.orders, id: `o${i}` })), maxConcurrency: 5 }),
+  ['an exceeded Express budget in a forced inline layout', (t) => ({ requests: [...Array(30).keys()].map((i) => ({ target: t.orders, id: `o${i}` })), maxConcurrency: 5, layout: InvokerLayout.INLINE }),
     [/invalid time budget/, /worst case of 804 s = 6 wave\(s\) \(30 requests \/ maxConcurrency 5\) x 134 s per request \(4 attempt\(s\) x 30 s requestTimeout \+ 14 s of retry waits\)/, /at most the executionTimeout of 300 s/, /use workflowType STANDARD/]],
   ['an exceeded Standard budget', () => ({ workflowType: sfn.StateMachineType.STANDARD, executionTimeout: Duration.minutes(1) }), [/invalid time budget/, /executionTimeout of 60 s/, /raise executionTimeout/]],
   ['a sink that does not fit the budget', () => ({ sink: sink(Duration.minutes(4)) }), [/invalid time budget/, /\+ 240 s of sink/]],
   ['a bad sink result field', () => ({ sink: sink(Duration.seconds(1), { key: 'key' }) }), [/sink\.resultFields\.key/, /"key"/, /simple JSONPath such as "\$\.key"/]],
-  ['a request list over the payload limit', (t) => ({
+  ['a request list over the payload limit in a forced inline layout', (t) => ({
+    layout: InvokerLayout.INLINE,
     workflowType: sfn.StateMachineType.STANDARD,
     executionTimeout: Duration.days(1),
     maxConcurrency: 40,
     requests: [...Array(3000).keys()].map((i) => ({ target: t.orders, method: 'POST', id: `order-${i}`, body: RequestBody.fromObject({ payload: 'x'.repeat(40) }) })),
   }), [/invalid requests/, /3000 requests \(the request list is about \d+ KiB\)/, /256 KiB state payload limit/, /split them over several invokers/]],
+  // layouts
+  ['an unknown layout', () => ({ layout: 'SIDEWAYS' as InvokerLayout }), [/invalid layout/, /got "SIDEWAYS"/, /one of InvokerLayout\.AUTO, InvokerLayout\.INLINE, InvokerLayout\.DISTRIBUTED/]],
+  ['no requests in a distributed layout', () => ({ layout: InvokerLayout.DISTRIBUTED, requests: [] }), [/invalid requests/, /got \[\]/, /at least one request/]],
+  ['maxConcurrency 41 in a forced inline layout', () => ({ layout: InvokerLayout.INLINE, maxConcurrency: 41 }), [/maxConcurrency/, /got 41/, /from 1 to 40 \(requests in flight at once\)$/]],
+  ['maxConcurrency above 40 that is not a multiple of 40', () => ({ maxConcurrency: 50 }), [/maxConcurrency/, /got 50/, /a multiple of 40 up to 400000/]],
+  ['maxConcurrency above 400,000', () => ({ layout: InvokerLayout.DISTRIBUTED, maxConcurrency: 400_040 }), [/maxConcurrency/, /got 400040/, /up to 400000 \(40 in each of up to 10000 child executions\)/]],
+  ['a request whose worst case does not fit an EXPRESS child execution', () => ({ layout: InvokerLayout.DISTRIBUTED, requestTimeout: Duration.seconds(100) }),
+    [/invalid time budget/, /worst case of 414 s for one request \(4 attempt\(s\) x 100 s requestTimeout \+ 14 s of retry waits\)/, /at most 300 s, the longest an EXPRESS child execution/, /use workflowType STANDARD/]],
+  ['a distributed run over its executionTimeout', (t) => ({
+    layout: InvokerLayout.DISTRIBUTED, executionTimeout: Duration.minutes(10), requests: [...Array(100).keys()].map((i) => ({ target: t.orders, id: `o${i}` })),
+  }), [/invalid time budget/, /worst case of 1400 s in the distributed layout = 5 round\(s\) of child executions/, /\(5 batch\(es\) of up to 20 requests, 1 at a time\)/,
+    /executionTimeout of 600 s/, /raise executionTimeout/]],
+  ['a distributed run over a year', (t) => ({
+    layout: InvokerLayout.DISTRIBUTED,
+    workflowType: sfn.StateMachineType.STANDARD,
+    maxConcurrency: 1,
+    requestTimeout: Duration.hours(1),
+    requests: [...Array(3000).keys()].map((i) => ({ target: t.orders, id: `o${i}` })),
+  }), [/invalid time budget/, /in the distributed layout/, /31536000 s, a year \(a STANDARD execution's longest\)/]],
+  ['an executionTimeout over a year in a distributed layout', () => ({ layout: InvokerLayout.DISTRIBUTED, executionTimeout: Duration.days(366) }), [/executionTimeout/, /"366 days"/, /to 365 days/, /STANDARD execution/]],
+  ['a request too large for a batch', (t) => ({
+    layout: InvokerLayout.DISTRIBUTED, workflowType: sfn.StateMachineType.STANDARD, requests: [{ target: t.orders, method: 'POST', body: RequestBody.fromText('x'.repeat(300_000)) }],
+  }), [/requests\[0\]/, /about 29\d KiB/, /make its body smaller/]],
+  ['a deploy-time value in a request of the distributed layout', (t) => ({
+    layout: InvokerLayout.DISTRIBUTED, requests: [{ target: t.forecast, pathParameters: { city: 'oslo' }, queryParameters: { lat: Token.asString({ Ref: 'Lat' }) } }],
+  }), [/requests\[0\]/, /'forecast-1' with a deploy-time value/, /literal values: the distributed layout ships the request list as a file/]],
+  ['a results prefix with a trailing slash', () => ({ resultsPrefix: 'results/' }), [/resultsPrefix/, /got "results\/"/, /no leading or trailing "\/"/]],
+  ['a results prefix with a space', () => ({ resultsPrefix: 'my results' }), [/resultsPrefix/, /"my results"/, /segments of letters, digits/]],
+  ['results settings with a forced inline layout', () => ({ layout: InvokerLayout.INLINE, resultsPrefix: 'results' }), [/resultsPrefix/, /given with layout INLINE/, /nothing with layout INLINE/]],
+  ['a removal policy for a results bucket of the user', (t) => ({ resultsBucket: s3.Bucket.fromBucketName(t.orders, 'Results', 'my-results'), resultsRemovalPolicy: RemovalPolicy.DESTROY }),
+    [/resultsRemovalPolicy/, /given with resultsBucket/, /either resultsBucket or resultsRemovalPolicy/]],
   // retries
   ['a retry interval of 0', () => ({ retry: { interval: Duration.seconds(0) } }), [/retry\.interval/, /"0 seconds"/, /at least 1/]],
   ['a fractional retry interval', () => ({ retry: { interval: Duration.millis(500) } }), [/retry\.interval/, /"500 millis"/, /whole number of seconds/]],
@@ -156,5 +189,24 @@ describe('ScheduledInvoker refuses bad input with a message naming prop, value a
     const invoker = new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests: ok(t) });
     expect(invoker.requests).toEqual([{ id: 'forecast-1', targetId: 'forecast', method: 'GET', path: '/forecast/oslo' }]);
     expect(iam.Role.isConstruct(invoker.role)).toBe(true);
+  });
+
+  test('GIVEN 100,000 requests with one id repeated at the end WHEN the invoker is created THEN the repeat is refused in well under a second', () => {
+    // GIVEN
+    const stack = testStack();
+    const t = targets(stack);
+    const requests = [...Array(100_000).keys()].map((i) => ({ target: t.orders, id: `order-${i}` }));
+    requests.push({ target: t.orders, id: 'order-17' });
+    // WHEN
+    const started = Date.now();
+    let message = '';
+    try {
+      new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    // THEN
+    expect(message).toMatch(/^TestStack\/Poller: invalid requests\[100000\]\.id: got "order-17"/);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { HttpProxyApi, HttpProxyTarget, InvokerRequest, InvokerSchedule, RequestBody, ResponseArchive, ScheduledInvoker, ScheduledInvokerProps } from '../src';
+import { HttpProxyApi, HttpProxyTarget, InvokerLayout, InvokerRequest, InvokerSchedule, RequestBody, ResponseArchive, ScheduledInvoker, ScheduledInvokerProps } from '../src';
 import { definitionOf } from './support/state-machine-harness';
 import { TEST_REGION, testStack } from './support/test-stack';
 
@@ -370,7 +370,7 @@ describe('alarms and metrics', () => {
 
 describe('scale', () => {
   /** Requests spread over 10 targets of one API, as a fan-out would be. */
-  function scaled(n: number): { resources: number; bytes: number; stack: Stack } {
+  function scaled(n: number, layout?: InvokerLayout): { resources: number; bytes: number; stack: Stack } {
     const stack = testStack();
     const api = new HttpProxyApi(stack, 'Egress');
     const targets = [...Array(10).keys()].map((i) => api.addTarget(`feed${i}`, { url: `https://feed${i}.example.com/v1/items/{item}` }));
@@ -380,6 +380,7 @@ describe('scale', () => {
       executionTimeout: Duration.hours(24),
       maxConcurrency: 40,
       requests: [...Array(n).keys()].map((i) => ({ target: targets[i % 10], pathParameters: { item: `item-${i}` } })),
+      layout,
     });
     const json = Template.fromStack(stack).toJSON();
     return { resources: Object.keys(json.Resources).length, bytes: JSON.stringify(json).length, stack };
@@ -395,14 +396,20 @@ describe('scale', () => {
     expect(counts[3].bytes).toBeLessThan(400 * 1024);
   });
 
-  test('GIVEN requests whose results near the 256 KiB state payload WHEN synthesized THEN a warning says to split them; well below it, none', () => {
+  test('GIVEN requests whose results near the 256 KiB state payload WHEN synthesized THEN a warning says what comes next; well below it, none', () => {
     // each result carries its start and finish times; the bench measures the most that fit (docs/benchmarks.md)
     const near = scaled(950).stack;
+    const forced = scaled(950, InvokerLayout.INLINE).stack;
     const far = scaled(700).stack;
 
+    // AUTO: past the limit the invoker takes the distributed layout
     const warnings = Annotations.fromStack(near).findWarning('/TestStack/Poller', Match.stringLikeRegexp('nearPayloadLimit'));
     expect(warnings.map((w) => w.entry.data)).toEqual([
-      expect.stringMatching(/^requests: 950 requests make the results about 2\d\d KiB of the 248 KiB a state may carry .*Split the requests over several invokers/),
+      expect.stringMatching(/^requests: 950 requests make the results about 2\d\d KiB of the 248 KiB a state may carry .*a few more and the invoker takes the distributed layout/),
+    ]);
+    // a forced inline layout: past the limit synth fails
+    expect(Annotations.fromStack(forced).findWarning('/TestStack/Poller', Match.stringLikeRegexp('nearPayloadLimit')).map((w) => w.entry.data)).toEqual([
+      expect.stringMatching(/^requests: 950 requests make the results about 2\d\d KiB .*a few more and synth fails\. Split the requests over several invokers/),
     ]);
     expect(Annotations.fromStack(far).findWarning('*', Match.stringLikeRegexp('nearPayloadLimit'))).toEqual([]);
   });

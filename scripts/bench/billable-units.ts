@@ -20,7 +20,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { benchApp, BENCH_ACCOUNT, BENCH_REGION } from './library-stack';
 import { historyEvents, logBytes, SfnLogLevel } from './step-functions-logs';
 import { countTransitions, LocalEvent, TransitionCount } from './transitions';
-import { HttpProxyApi, InvokerRequest, InvokerSchedule, ResponseArchive, ScheduledInvoker } from '../../src';
+import { HttpProxyApi, InvokerLayout, InvokerRequest, InvokerSchedule, ResponseArchive, ScheduledInvoker } from '../../src';
 import { LocalAwsPeers, taskStates } from '../../test/support/aws-peers';
 import { LocalDeployment } from '../../test/support/local-deployment';
 import { StubAnswer, UpstreamStub } from '../../test/support/upstream-stub';
@@ -116,7 +116,8 @@ function buildScenarioStack(s: Scenario): { stack: Stack; maxConcurrency: number
   const requests: InvokerRequest[] = Array.from({ length: s.requests }, (_, i) => ({ target: targets[i % s.targets], pathParameters: { item: `item-${i}` } }));
   const sink = s.archive === 'none' ? undefined
     : new ResponseArchive(stack, 'Archive', s.archive === 'change-detection' ? { changeDetection: {} } : {});
-  new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests, sink, maxConcurrency: s.maxConcurrency });
+  // the units are the inline layout's, whose definition the harness runs
+  new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests, sink, maxConcurrency: s.maxConcurrency, layout: InvokerLayout.INLINE });
   return { stack, maxConcurrency: s.maxConcurrency ?? 10 };
 }
 

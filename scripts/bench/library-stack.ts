@@ -8,7 +8,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { HttpProxyApi, InvokerRequest, InvokerSchedule, ResponseArchive, ScheduledInvoker } from '../../src';
+import { HttpProxyApi, InvokerLayout, InvokerRequest, InvokerSchedule, ResponseArchive, ScheduledInvoker } from '../../src';
 
 export const BENCH_ACCOUNT = '123456789012';
 export const BENCH_REGION = 'us-east-1';
@@ -54,6 +54,8 @@ export function buildLibraryStack(app: App, id: string, options: LibraryStackOpt
   new ScheduledInvoker(stack, 'Poller', {
     schedule: InvokerSchedule.rate(Duration.minutes(15)),
     requests,
+    // the bench measures the inline layout's limits, which AUTO would step past
+    layout: InvokerLayout.INLINE,
     ...(standard
       ? { workflowType: sfn.StateMachineType.STANDARD, executionTimeout: Duration.hours(24), maxConcurrency: options.maxConcurrency ?? 40 }
       : { maxConcurrency: options.maxConcurrency }),

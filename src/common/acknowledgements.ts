@@ -90,6 +90,36 @@ export const ACKNOWLEDGED_FINDINGS = {
     reason: 'The archive bucket uses SSE-S3 by default (no KMS request charge per response); pass encryptionKey to use SSE-KMS with your key.',
     packs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
   },
+  /** On the results bucket of a distributed ScheduledInvoker, and its access log bucket. */
+  resultsBucketReplication: {
+    id: 'S3BucketReplicationEnabled',
+    reason: 'Cross-Region replication needs a destination bucket in another Region, which a construct in one stack cannot create; the results are reports of runs, versioned and expiring after 90 days. Pass a resultsBucket with replication when your policy requires it.',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
+  },
+  /** On the results bucket a distributed ScheduledInvoker creates. */
+  resultsBucketSseS3: {
+    id: 'S3DefaultEncryptionKMS',
+    reason: 'The results bucket uses SSE-S3, so Step Functions writes the results with no KMS permission and no KMS request charge; pass a resultsBucket encrypted with your key (the invoker then grants its role that key) when your policy requires SSE-KMS.',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
+  },
+  /**
+   * On the distributed-layout grants of a ScheduledInvoker: the executions
+   * of its own state machine.
+   */
+  distributedMapExecutions: {
+    id: 'AwsSolutions-IAM5[Resource::arn:<partition>:states:<region>:<account>:execution:<state machine name>:*]',
+    reason: 'A Distributed Map state starts, describes and stops child executions of its own state machine, whose names Step Functions chooses at run time; the grant is states:DescribeExecution and states:StopExecution on executions of this state machine only, as the Step Functions guide writes it ("IAM policies for using Distributed Map states", https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html).',
+  },
+  /** On the distributed-layout grants of a ScheduledInvoker: the Map Runs of its Distributed Map state. */
+  distributedMapRuns: {
+    id: 'AwsSolutions-IAM5[Resource::arn:<partition>:states:<region>:<account>:mapRun:<state machine name>/<label>:*]',
+    reason: 'Each run of the Distributed Map state is a Map Run whose id Step Functions chooses at run time; the grant is states:DescribeMapRun (only) on Map Runs of this state machine\'s one labelled Distributed Map state, which the parent reads to count the requests that did not finish.',
+  },
+  /** On the distributed-layout grants of a ScheduledInvoker: the objects under its results prefix. */
+  distributedResultObjects: {
+    id: 'AwsSolutions-IAM5[Resource::<results bucket ARN>/<results prefix>/*]',
+    reason: 'ResultWriter writes each run\'s manifest and result files under <prefix>/<Map Run id>/, named at run time; the grant is what the Step Functions guide lists for ResultWriter (s3:PutObject, s3:GetObject, s3:ListMultipartUploadParts, s3:AbortMultipartUpload) on that prefix only.',
+  },
   /** On the hash table of a ResponseArchive. */
   hashTableBackupPlan: {
     id: 'DynamoDBInBackupPlan',

@@ -5,6 +5,9 @@ import { ACKNOWLEDGED_FINDINGS } from './acknowledgements';
 /** Why the archive's access log bucket does not log its own access. */
 const LOG_BUCKET_IS_THE_LOG = 'This bucket receives the archive bucket\'s server access logs; logging its own access would need another bucket, and that one a third.';
 
+/** Why the results' access log bucket does not log its own access. */
+const RESULTS_LOG_BUCKET_IS_THE_LOG = 'This bucket receives the results bucket\'s server access logs; logging its own access would need another bucket, and that one a third.';
+
 /** Why the archive's buckets send no S3 event notifications. */
 const CHANGES_ARE_ANNOUNCED_BY_THE_STATE_MACHINE = 'Changes are announced by the invoker\'s state machine (SNS, EventBridge) after comparing hashes; S3 event notifications would announce every stored object, changed or not, and nothing consumes access log deliveries as events.';
 
@@ -50,6 +53,22 @@ export const TEMPLATE_ACKNOWLEDGEMENTS = {
     id: 'CKV_AWS_119',
     reason: 'The hash table holds only hashes and object keys and is encrypted with the AWS managed key aws/dynamodb by default (SSEEnabled; KMS request charges apply, no key to manage); pass changeDetection.encryptionKey to use your customer managed key.',
   },
+  /** On the access log bucket of a distributed ScheduledInvoker's results bucket. */
+  resultsLogBucketLogging: { tool: 'checkov', id: 'CKV_AWS_18', reason: RESULTS_LOG_BUCKET_IS_THE_LOG },
+  resultsLogBucketLoggingGuard: { tool: 'cfn-guard', id: 's3_bucket_logging_enabled_check', reason: RESULTS_LOG_BUCKET_IS_THE_LOG },
+  /** On both buckets a distributed ScheduledInvoker creates for its results. */
+  resultsEventNotifications: {
+    tool: 'cfn-guard',
+    id: 's3_event_notifications_enabled_check',
+    reason: 'Each run\'s output names its results (bucket and manifest key), and a run with requests that did not finish fails and raises the invoker\'s alarm; S3 event notifications of every result file and access log delivery would have no consumer.',
+  },
+  resultsObjectLock: {
+    tool: 'cfn-guard',
+    id: 's3_bucket_object_lock_enabled_check',
+    reason: 'Object Lock forbids deleting objects before their retention ends, which the results\' lifecycle expiry does; pass a resultsBucket with Object Lock when your policy requires it.',
+  },
+  /** On the results bucket a distributed ScheduledInvoker creates. */
+  resultsBucketSseS3Guard: { tool: 'cfn-guard', id: 's3_bucket_default_encryption_kms_check', reason: ACKNOWLEDGED_FINDINGS.resultsBucketSseS3.reason },
   /** On each subnet of an IsolatedVpc in a stack that names its environment. */
   subnetAvailabilityZone: {
     tool: 'cfn-lint',

@@ -5,3 +5,4 @@ export * from './invoker-request';
 export * from './request-retry';
 export * from './response-sink';
 export * from './time-budget';
+export * from './invoker-layout';

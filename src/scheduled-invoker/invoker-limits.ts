@@ -3,7 +3,6 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { InvokerRequest } from './invoker-request';
-import { InvokerStates } from './invoker-states';
 import { isProblem, planRequest, PlannedRequest } from './request-plan';
 import { RetryPlan, worstRetryDelaySeconds } from './retry-plan';
 import { TimeBudget } from './time-budget';
@@ -65,7 +64,8 @@ export function planRequests(scope: Construct, requests: InvokerRequest[]): Plan
 /** `requestTimeout` in whole seconds: by default the longest target timeout plus one second. */
 export function requestTimeoutSeconds(scope: Construct, planned: PlannedRequest[], timeout: Duration | undefined): number {
   if (timeout === undefined) {
-    const longest = Math.max(...planned.map((r) => r.target.timeout.toMilliseconds()));
+    // a loop, not Math.max(...): a spread of 100,000 arguments overflows the stack
+    const longest = planned.reduce((max, r) => Math.max(max, r.target.timeout.toMilliseconds()), 0);
     return Math.ceil(longest / 1000) + 1;
   }
   if (timeout.isUnresolved() || timeout.toMilliseconds() % 1000 !== 0 || timeout.toSeconds() < 1) {
@@ -88,15 +88,23 @@ export function executionTimeout(scope: Construct, workflowType: sfn.StateMachin
   return timeout;
 }
 
-/** The worst case of a run, which must fit `executionTimeout`; synth fails with the numbers otherwise. */
-export function checkTimeBudget(scope: Construct, workflowType: sfn.StateMachineType, input: {
-  requests: number; maxConcurrency: number; requestTimeoutSeconds: number; retry: RetryPlan; sinkSeconds: number; executionTimeout: Duration;
-}): TimeBudget {
+/** What a request may take, and how many of them a run makes how many at a time. */
+export interface BudgetInput {
+  readonly requests: number;
+  readonly maxConcurrency: number;
+  readonly requestTimeoutSeconds: number;
+  readonly retry: RetryPlan;
+  readonly sinkSeconds: number;
+  readonly executionTimeout: Duration;
+}
+
+/** The worst case of one run of the inline layout, and how it is made up. */
+export function inlineTimeBudget(input: BudgetInput): TimeBudget {
   const attempts = input.retry.maxAttempts + 1;
   const retryDelaySeconds = worstRetryDelaySeconds(input.retry);
   const perRequestSeconds = attempts * input.requestTimeoutSeconds + retryDelaySeconds + Math.ceil(input.sinkSeconds);
   const waves = Math.ceil(input.requests / input.maxConcurrency);
-  const budget: TimeBudget = {
+  return {
     requests: input.requests,
     maxConcurrency: input.maxConcurrency,
     waves,
@@ -108,12 +116,22 @@ export function checkTimeBudget(scope: Construct, workflowType: sfn.StateMachine
     worstCaseSeconds: waves * perRequestSeconds,
     executionTimeoutSeconds: input.executionTimeout.toSeconds(),
   };
+}
+
+/** How one request's worst case is made up, as error messages show it. */
+export function perRequestText(budget: TimeBudget): string {
+  return `${budget.attempts} attempt(s) x ${budget.requestTimeoutSeconds} s requestTimeout + ${budget.retryDelaySeconds} s of retry waits`
+    + `${budget.sinkSeconds ? ` + ${budget.sinkSeconds} s of sink` : ''}`;
+}
+
+/** The worst case of a run, which must fit `executionTimeout`; synth fails with the numbers otherwise. */
+export function checkTimeBudget(scope: Construct, workflowType: sfn.StateMachineType, input: BudgetInput): TimeBudget {
+  const budget = inlineTimeBudget(input);
   if (budget.worstCaseSeconds > budget.executionTimeoutSeconds) {
     const express = workflowType === sfn.StateMachineType.EXPRESS;
-    throw new Error(`${scope.node.path}: invalid time budget: got a worst case of ${budget.worstCaseSeconds} s = ${waves} wave(s) `
-      + `(${input.requests} requests / maxConcurrency ${input.maxConcurrency}) x ${perRequestSeconds} s per request `
-      + `(${attempts} attempt(s) x ${input.requestTimeoutSeconds} s requestTimeout + ${retryDelaySeconds} s of retry waits`
-      + `${budget.sinkSeconds ? ` + ${budget.sinkSeconds} s of sink` : ''}); `
+    throw new Error(`${scope.node.path}: invalid time budget: got a worst case of ${budget.worstCaseSeconds} s = ${budget.waves} wave(s) `
+      + `(${input.requests} requests / maxConcurrency ${input.maxConcurrency}) x ${budget.perRequestSeconds} s per request `
+      + `(${perRequestText(budget)}); `
       + `accepted: at most the executionTimeout of ${budget.executionTimeoutSeconds} s${express ? ' (an EXPRESS run stops at 5 minutes)' : ''}. `
       + 'Raise maxConcurrency, lower requestTimeout or retry.maxAttempts/maxDelay, '
       + `${express ? 'use workflowType STANDARD, ' : 'raise executionTimeout, '}or split the requests over several invokers`);
@@ -131,21 +149,31 @@ export function checkSinkResultFields(scope: Construct, fields: Record<string, s
   return fields && Object.keys(fields).length ? fields : undefined;
 }
 
-/** The request list and the results must each fit a state's 256 KiB; synth warns from 80%. */
-export function checkPayloadSizes(scope: Construct, requestCount: number, states: InvokerStates, sinkResultFields: number): void {
-  const planBytes = states.planBytes;
-  const resultBytes = states.estimatedResultBytes(sinkResultFields);
-  // keep a margin for the trigger input and the API endpoints
-  const allowed = STATE_PAYLOAD_LIMIT_BYTES - 8 * 1024;
-  for (const [what, bytes] of [['the request list', planBytes], ['the results', resultBytes]] as const) {
-    if (bytes > allowed) {
-      throw invalidProp(scope, 'requests', `${requestCount} requests (${what} is about ${Math.round(bytes / 1024)} KiB)`,
+/** Room a state keeps for the trigger input and the API endpoints. */
+export const PAYLOAD_MARGIN_BYTES = 8 * 1024;
+
+/** What the request list and the results may take of one state: 256 KiB less a margin. */
+export const PAYLOAD_ALLOWED_BYTES = STATE_PAYLOAD_LIMIT_BYTES - PAYLOAD_MARGIN_BYTES;
+
+/**
+ * The request list and the results must each fit a state's 256 KiB; synth
+ * warns from 80%. With `auto`, a list or results past the limit are the
+ * distributed layout's, so the warning says that instead of failing.
+ */
+export function checkPayloadSizes(scope: Construct, requestCount: number, bytes: { plan: number; results: number }, auto: boolean): void {
+  const allowed = PAYLOAD_ALLOWED_BYTES;
+  for (const [what, size] of [['the request list', bytes.plan], ['the results', bytes.results]] as const) {
+    if (size > allowed) {
+      throw invalidProp(scope, 'requests', `${requestCount} requests (${what} is about ${Math.round(size / 1024)} KiB)`,
         'requests whose list and results each stay under the 256 KiB state payload limit (less 8 KiB of margin); split them over several invokers');
     }
-    if (bytes > allowed * PAYLOAD_WARNING_SHARE) {
+    if (size > allowed * PAYLOAD_WARNING_SHARE) {
       Annotations.of(scope).addWarningV2('cdk-inside-out-gateway:ScheduledInvoker.nearPayloadLimit',
-        `requests: ${requestCount} requests make ${what} about ${Math.round(bytes / 1024)} KiB of the ${allowed / 1024} KiB `
-        + 'a state may carry (256 KiB less a margin); a few more and synth fails. Split the requests over several invokers');
+        `requests: ${requestCount} requests make ${what} about ${Math.round(size / 1024)} KiB of the ${allowed / 1024} KiB `
+        + 'a state may carry (256 KiB less a margin); '
+        + (auto
+          ? 'a few more and the invoker takes the distributed layout (a STANDARD state machine, a Distributed Map, the request list in S3). Set layout to keep one'
+          : 'a few more and synth fails. Split the requests over several invokers'));
     }
   }
 }

@@ -1,14 +1,20 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { OUTCOMES, RequestList } from './request-list';
 import { PlannedRequest } from './request-plan';
 import { DATA_LIMIT_EXCEEDED, retriers, RetryPlan } from './retry-plan';
 import { JSON_NULL } from '../common/json-null';
-import { IHttpProxyTargetHost } from '../http-proxy-api/http-proxy-target';
 
 /** Inputs of the invoker's state machine definition. */
 export interface InvokerStatesProps {
   readonly requests: PlannedRequest[];
+  /**
+   * The request list and API table, held in the definition by the first
+   * state (the inline layout); without it, the first state reads them from
+   * a Distributed Map batch (`{ BatchInput: { trigger, apis }, Items }`).
+   */
+  readonly list?: RequestList;
   readonly maxConcurrency: number;
   readonly requestTimeoutSeconds: number;
   readonly retry: RetryPlan;
@@ -18,18 +24,10 @@ export interface InvokerStatesProps {
   readonly sinkResultFields?: Record<string, string>;
 }
 
-/** Outcomes a request can end with, as written in its result. */
-export const OUTCOMES = {
-  succeeded: 'SUCCEEDED',
-  failed: 'FAILED',
-  sinkFailed: 'SINK_FAILED',
-  tooLarge: 'RESPONSE_TOO_LARGE',
-} as const;
-
-
 /** Names of the states, which show in the execution history. */
 export const STATE_NAMES = {
   plan: 'Plan requests',
+  planBatch: 'Plan batch',
   map: 'Invoke each request',
   start: 'Start request',
   hasBody: 'Has body?',
@@ -48,18 +46,8 @@ export const STATE_NAMES = {
   summarize: 'Summarize',
 } as const;
 
-/** Room allowed for one field of a sink's result in each request's result. */
-export const SINK_FIELD_BYTES = 96;
-
 /** Where the timestamp taken when a request starts is kept. */
 const STARTED_AT = '$.clock.startedAt';
-
-/**
- * The longest timestamp a runtime renders for `$$.State.EnteredTime`: AWS
- * documents `2026-12-01T10:05:07.123Z`, LocalStack renders
- * `2026-12-01T10:05:07.123456+00:00`.
- */
-const TIMESTAMP_BYTES = 32;
 
 /**
  * The JSONPath state machine of a `ScheduledInvoker`:
@@ -73,48 +61,26 @@ const TIMESTAMP_BYTES = 32;
  *     Summarize (Pass: one result per request)
  *
  * The request list lives in the definition, so 1,000 requests are one Map
- * state, not 1,000 resources.
+ * state, not 1,000 resources. In the distributed layout the same states
+ * are each child execution's, and the first one, Plan batch, reads the
+ * batch a Distributed Map state hands it instead.
  */
 export class InvokerStates extends Construct {
   /** The first state. */
   public readonly chain: sfn.IChainable;
 
-  /** Bytes of the request list and API table as the Map state reads them. */
-  public readonly planBytes: number;
-
-  private readonly requests: PlannedRequest[];
-
   constructor(scope: Construct, id: string, props: InvokerStatesProps) {
     super(scope, id);
-    this.requests = props.requests;
 
-    const hosts: IHttpProxyTargetHost[] = [];
-    for (const r of props.requests) {
-      if (!hosts.includes(r.target.api)) {
-        hosts.push(r.target.api);
-      }
-    }
-    const apis = hosts.map((host) => {
-      const stack = Stack.of(host.restApi);
-      return { endpoint: `${host.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`, stage: host.stage.stageName };
-    });
-    const requests = props.requests.map((r) => ({
-      id: r.id,
-      target: r.target.targetId,
-      api: hosts.indexOf(r.target.api),
-      method: r.method,
-      path: r.path,
-      query: r.query,
-      headers: r.headers,
-      ...(r.body !== undefined ? { body: r.body } : {}),
-    }));
-    // an endpoint resolves to about 60 characters
-    this.planBytes = JSON.stringify({ apis: apis.map((a) => ({ ...a, endpoint: 'x'.repeat(60) })), requests }).length;
-
-    const plan = new sfn.Pass(this, STATE_NAMES.plan, {
-      comment: 'The requests and the APIs they go through; the execution input is kept as trigger',
-      parameters: { 'trigger.$': '$', apis, requests },
-    });
+    const plan = props.list
+      ? new sfn.Pass(this, STATE_NAMES.plan, {
+        comment: 'The requests and the APIs they go through; the execution input is kept as trigger',
+        parameters: { 'trigger.$': '$', 'apis': props.list.apis, 'requests': props.list.items },
+      })
+      : new sfn.Pass(this, STATE_NAMES.planBatch, {
+        comment: 'The batch of requests the Distributed Map state handed this execution, the APIs they go through and the run\'s input as trigger',
+        parameters: { 'trigger.$': '$.BatchInput.trigger', 'apis.$': '$.BatchInput.apis', 'requests.$': '$.Items' },
+      });
 
     const map = new sfn.Map(this, STATE_NAMES.map, {
       comment: `Each request, ${props.maxConcurrency} at a time; a failed request is recorded, not fatal`,
@@ -140,24 +106,6 @@ export class InvokerStates extends Construct {
     });
 
     this.chain = plan.next(map).next(summarize);
-  }
-
-  /**
-   * The largest the results can be: one record per request, with room for
-   * an error name and the sink's result fields.
-   */
-  public estimatedResultBytes(sinkResultFields: number): number {
-    const perRecord = (r: PlannedRequest) => JSON.stringify({
-      id: r.id,
-      target: r.target.targetId,
-      statusCode: 504,
-      outcome: OUTCOMES.tooLarge,
-      startedAt: 'x'.repeat(TIMESTAMP_BYTES),
-      finishedAt: 'x'.repeat(TIMESTAMP_BYTES),
-      // room for the longer error names of the SDK integrations
-      error: 'DynamoDB.ProvisionedThroughputExceededException',
-    }).length + (sinkResultFields ? 10 + SINK_FIELD_BYTES * sinkResultFields : 0);
-    return this.requests.reduce((sum, r) => sum + perRecord(r), 0);
   }
 
   private iteration(props: InvokerStatesProps): sfn.IChainable {

@@ -25,6 +25,11 @@ export interface ResponseSinkConfig {
    * schedule: `scheduledTime`, `executionId`, `scheduleArn`). Any error it
    * raises is recorded as the request's `SINK_FAILED` outcome, with the
    * status code the request got.
+   *
+   * In the invoker's distributed layout the chain runs in child
+   * executions: `$$.Execution.*` (name, id, start time) is the child
+   * execution's, one per batch, `index` is the request's position in its
+   * batch, and `trigger` is still the run's input.
    */
   readonly chain: sfn.IChainable;
 

@@ -1,10 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { InvokerLayout } from './invoker-layout';
 import { InvokerRequest } from './invoker-request';
 import { InvokerSchedule } from './invoker-schedule';
 import { RequestRetryOptions } from './request-retry';
@@ -16,14 +18,36 @@ export interface ScheduledInvokerProps {
   readonly schedule: InvokerSchedule;
 
   /**
-   * The calls to make on each run, one or many; many are made by one Map
-   * state, `maxConcurrency` at a time.
+   * The calls to make on each run, one or many (100,000 and more).
+   *
+   * In the inline layout the request list is part of the state machine
+   * definition and one Map state makes the calls; in the distributed layout
+   * it is a JSON file (a CDK asset) that a Distributed Map state hands out
+   * in batches. Either way requests add no resources.
    */
   readonly requests: InvokerRequest[];
 
   /**
-   * Requests in flight at once, from 1 to 40 (the inline Map's limit). Keep
-   * it at or under what the third party allows.
+   * How the requests are laid out in Step Functions: `AUTO` takes the
+   * inline layout (one state machine of `workflowType`, the cheapest) when
+   * the requests fit one execution of it, and the distributed layout (a
+   * STANDARD state machine whose Distributed Map state runs child
+   * executions of `workflowType`) otherwise. Forcing `INLINE` where the
+   * requests do not fit fails synth with the numbers.
+   *
+   * @default InvokerLayout.AUTO
+   */
+  readonly layout?: InvokerLayout;
+
+  /**
+   * Requests in flight at once, in total. Keep it at or under what the
+   * third party allows.
+   *
+   * Inline layout: 1 to 40 (an inline Map's limit). Distributed layout: 1
+   * to 40, each child execution calling its batch that many at a time, one
+   * child execution at a time; or a multiple of 40 up to 400,000, each
+   * child calling 40 at a time and `maxConcurrency / 40` children at once.
+   * With `AUTO`, more than 40 takes the distributed layout.
    *
    * @default 10
    */
@@ -31,18 +55,29 @@ export interface ScheduledInvokerProps {
 
   /**
    * EXPRESS (cheap, at most 5 minutes, at-least-once) or STANDARD (up to a
-   * year, exactly-once, billed per state transition).
+   * year, exactly-once, billed per state transition): the type of the
+   * executions that make the requests. In the inline layout it is the state
+   * machine's type; in the distributed layout the state machine is
+   * STANDARD and this is the type of its child executions (EXPRESS ones
+   * each call a batch sized to fit their 5 minutes). With `AUTO`, STANDARD
+   * keeps the inline layout while the requests fit `executionTimeout` and
+   * one state's 256 KiB.
    *
    * @default sfn.StateMachineType.EXPRESS
    */
   readonly workflowType?: sfn.StateMachineType;
 
   /**
-   * The longest an execution may run. The worst case of the requests
-   * (timeouts, retries, waves of `maxConcurrency`) must fit in it, or synth
-   * fails with the numbers.
+   * The longest a run may take. The worst case of the requests (timeouts,
+   * retries, waves of `maxConcurrency`) must fit in it, or synth fails with
+   * the numbers.
    *
-   * @default - 5 minutes for EXPRESS, 1 hour for STANDARD
+   * Inline layout: up to 5 minutes for EXPRESS, a year for STANDARD. The
+   * distributed layout's STANDARD parent: up to a year (with `AUTO` and
+   * EXPRESS, the 5 minutes still bound what may be given).
+   *
+   * @default - inline: 5 minutes for EXPRESS, 1 hour for STANDARD;
+   * distributed: the worst case of the run
    */
   readonly executionTimeout?: Duration;
 
@@ -68,6 +103,37 @@ export interface ScheduledInvokerProps {
    * @default - responses are not kept; the output lists status codes only
    */
   readonly sink?: IResponseSink;
+
+  /**
+   * The bucket the distributed layout writes each run's results to (Step
+   * Functions' ResultWriter: a `manifest.json` and the child executions'
+   * results under `<resultsPrefix>/<Map Run id>/`). It must be in the
+   * invoker's account and Region. The role is granted write under the
+   * prefix only, and, when the bucket has an `encryptionKey`, that key.
+   * Used by the distributed layout only.
+   *
+   * @default - a new bucket: SSE-S3, TLS only, public access blocked,
+   * versioned, results kept 90 days, server access logs into a log bucket
+   * of its own
+   */
+  readonly resultsBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of the distributed layout's results: segments of
+   * letters, digits, `_`, `.`, `=` and `-` joined by `/`, with no leading
+   * or trailing `/`.
+   *
+   * @default - `invoker-results/<unique id of the invoker>`
+   */
+  readonly resultsPrefix?: string;
+
+  /**
+   * What happens to the buckets the distributed layout creates for its
+   * results when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly resultsRemovalPolicy?: RemovalPolicy;
 
   /**
    * Execution log level.

@@ -2,20 +2,21 @@ import { Aws, Fn, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { createInvokerAlarms } from './invoker-alarms';
-import {
-  checkPayloadSizes, checkSinkResultFields, checkTimeBudget, executionTimeout as executionTimeoutOf, planRequests,
-  requestTimeoutSeconds as requestTimeoutSecondsOf,
-} from './invoker-limits';
+import { InvokerLayout } from './invoker-layout';
+import { EXPRESS_MAX, executionTimeout as executionTimeoutOf, planRequests, requestTimeoutSeconds as requestTimeoutSecondsOf } from './invoker-limits';
 import {
   createDeadLetterQueue, createSchedulerRole, scheduleDates, scheduleMaxEventAge, scheduleRetryAttempts, timeWindow,
 } from './invoker-scheduling';
-import { InvokerStates } from './invoker-states';
+import { checkDistributedExecutionTimeout, checkLayout, checkMaxConcurrency } from './layout-choice';
+import { chooseLayout } from './layout-definition';
 import { PlannedRequest } from './request-plan';
 import { planRetry } from './retry-plan';
 import { InvokerRequestInfo, ScheduledInvokerProps } from './scheduled-invoker-props';
@@ -27,15 +28,18 @@ import { ManagedPolicyRole } from '../common/managed-policy-role';
 import { stepFunctionsPrincipal } from '../common/service-trust';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
-/** Iterations an inline Map runs at once, at most. */
-const INLINE_MAP_MAX_CONCURRENCY = 40;
-
 /**
  * Calls `HttpProxyApi` targets on a schedule: an EventBridge Scheduler
  * schedule starts a JSONPath state machine that makes every request through
  * `apigateway:invoke` with IAM auth, retries what is worth retrying, hands
  * successful responses to an optional sink, and returns one result per
  * request (status code, outcome, start and finish times).
+ *
+ * Any number of requests: while they fit one execution (its time budget
+ * and 256 KiB payload) one state machine calls them from one inline Map
+ * state; past that (`layout`), a STANDARD state machine hands them out in
+ * batches to child executions with a Distributed Map state, reading the
+ * request list from a CDK file asset and writing the results to S3.
  *
  * @example
  * const api = new HttpProxyApi(this, 'Egress');
@@ -73,8 +77,53 @@ export class ScheduledInvoker extends Construct {
   /** The execution log group. */
   public readonly logGroup: logs.LogGroup;
 
-  /** EXPRESS or STANDARD. */
+  /**
+   * The state machine's type: `workflowType` in the inline layout, STANDARD
+   * in the distributed layout (whose child executions are `batchWorkflowType`).
+   */
   public readonly workflowType: sfn.StateMachineType;
+
+  /** The layout the invoker took: INLINE or DISTRIBUTED (never AUTO). */
+  public readonly layout: InvokerLayout;
+
+  /**
+   * The type of the child executions that make the requests, in the
+   * distributed layout.
+   */
+  public readonly batchWorkflowType?: sfn.StateMachineType;
+
+  /**
+   * Requests per child execution, at most (the Distributed Map's
+   * `MaxItemsPerBatch`), in the distributed layout; `timeBudget` shows how
+   * it was sized.
+   */
+  public readonly batchSize?: number;
+
+  /**
+   * The request list of the distributed layout: a JSON array in a CDK file
+   * asset, which the CDK CLI uploads to the bootstrap bucket on deploy and
+   * the Distributed Map state reads.
+   */
+  public readonly requestListAsset?: s3assets.Asset;
+
+  /**
+   * Where the distributed layout writes each run's results: under
+   * `resultsPrefix`, one folder per run (`<prefix>/<Map Run id>/`) with a
+   * `manifest.json` and the result files of the child executions, as
+   * Step Functions' ResultWriter writes them. Each run's output names its
+   * bucket and manifest key.
+   */
+  public readonly resultsBucket?: s3.IBucket;
+
+  /** The key prefix of the distributed layout's results, without a trailing `/`. */
+  public readonly resultsPrefix?: string;
+
+  /**
+   * The distributed layout's grants to `role`: read the request list
+   * object, write under the results prefix, start this state machine's
+   * child executions, describe and stop them, describe its Map Runs.
+   */
+  public readonly distributedGrants?: iam.ManagedPolicy;
 
   /** The worst-case run time the requests need, with the numbers behind it. */
   public readonly timeBudget: TimeBudget;
@@ -94,15 +143,17 @@ export class ScheduledInvoker extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledInvokerProps) {
     super(scope, id);
 
-    this.workflowType = props.workflowType ?? sfn.StateMachineType.EXPRESS;
+    const layout = checkLayout(this, props.layout);
+    const workflowType = props.workflowType ?? sfn.StateMachineType.EXPRESS;
     this.planned = planRequests(this, props.requests);
-    const maxConcurrency = props.maxConcurrency ?? 10;
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > INLINE_MAP_MAX_CONCURRENCY) {
-      throw invalidProp(this, 'maxConcurrency', maxConcurrency, `a whole number from 1 to ${INLINE_MAP_MAX_CONCURRENCY} (requests in flight at once)`);
-    }
+    const maxConcurrency = checkMaxConcurrency(this, props.maxConcurrency ?? 10, layout);
     const retry = planRetry(this, props.retry);
     const requestTimeoutSeconds = requestTimeoutSecondsOf(this, this.planned, props.requestTimeout);
-    const executionTimeout = executionTimeoutOf(this, this.workflowType, props.executionTimeout);
+    // the STANDARD parent of the distributed layout runs up to a year, whatever workflowType its children have
+    const inlineTimeout = layout === InvokerLayout.DISTRIBUTED ? undefined : executionTimeoutOf(this, workflowType, props.executionTimeout);
+    const givenTimeout = layout === InvokerLayout.DISTRIBUTED
+      ? checkDistributedExecutionTimeout(this, props.executionTimeout)
+      : props.executionTimeout && inlineTimeout;
     const expression = props.schedule._bind(this, 'schedule');
 
     this.role = new ManagedPolicyRole(this, 'Role', {
@@ -117,24 +168,31 @@ export class ScheduledInvoker extends Construct {
       targetIds: [...new Set(this.planned.map((r) => r.target.targetId))],
     });
 
-    this.timeBudget = checkTimeBudget(this, this.workflowType, {
-      requests: this.planned.length,
-      maxConcurrency,
-      requestTimeoutSeconds,
-      retry,
-      sinkSeconds: sink ? sink.maxDuration.toSeconds({ integral: false }) : 0,
-      executionTimeout,
-    });
-
-    const states = new InvokerStates(this, 'States', {
+    const definition = chooseLayout(this, {
+      layout,
+      workflowType,
       requests: this.planned,
       maxConcurrency,
       requestTimeoutSeconds,
       retry,
-      sink: sink?.chain,
-      sinkResultFields: checkSinkResultFields(this, sink?.resultFields),
+      inlineTimeout: inlineTimeout ?? EXPRESS_MAX,
+      givenTimeout,
+      sink,
+      resultsBucket: props.resultsBucket,
+      resultsPrefix: props.resultsPrefix,
+      resultsRemovalPolicy: props.resultsRemovalPolicy,
     });
-    checkPayloadSizes(this, this.planned.length, states, Object.keys(sink?.resultFields ?? {}).length);
+    this.layout = definition.layout;
+    this.workflowType = definition.stateMachineType;
+    this.timeBudget = definition.timeBudget;
+    const distributed = definition.distributed;
+    if (distributed) {
+      this.batchWorkflowType = workflowType;
+      this.batchSize = definition.timeBudget.batchSize;
+      this.requestListAsset = distributed.requestList;
+      this.resultsBucket = distributed.resultsBucket;
+      this.resultsPrefix = distributed.resultsPrefix;
+    }
 
     const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -155,17 +213,20 @@ export class ScheduledInvoker extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: this.workflowType,
-      definitionBody: sfn.DefinitionBody.fromChainable(states.chain),
+      definitionBody: sfn.DefinitionBody.fromChainable(definition.chain),
       role: this.role,
-      timeout: executionTimeout,
+      timeout: definition.timeout,
       tracingEnabled: props.tracing ?? true,
       logs: {
         destination: this.logGroup,
         level: logLevel,
         includeExecutionData: props.includeExecutionDataInLogs ?? false,
       },
-      comment: `Calls ${this.planned.length} request(s) through HttpProxyApi routes`,
+      comment: distributed
+        ? `Calls ${this.planned.length} request(s) through HttpProxyApi routes, in batches of up to ${this.batchSize} on a Distributed Map`
+        : `Calls ${this.planned.length} request(s) through HttpProxyApi routes`,
     });
+    this.distributedGrants = distributed?.grant(this.stateMachine, this.role);
     // Logging and X-Ray need these actions on "*" (they have no resource ARNs).
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
@@ -202,6 +263,10 @@ export class ScheduledInvoker extends Construct {
     if (props.scheduleGroup) {
       // the group is named, not referenced, by the schedule: create it first
       this.schedule.node.addDependency(props.scheduleGroup);
+    }
+    if (this.distributedGrants) {
+      // no run before the role may read the request list and start child executions
+      this.schedule.node.addDependency(this.distributedGrants);
     }
 
     if (props.alarms ?? true) {

@@ -1,7 +1,7 @@
 /**
  * Every CloudFormation template the repository synthesizes, by a name that
  * says where it comes from: the example apps, the quickstart, the kitchen
- * sink, and the committed snapshots of the integration tests (which the
+ * sink, the distributed-layout invoker, and the committed snapshots of the integration tests (which the
  * build verifies equal to what their code synthesizes). Suites that check
  * a property of "every template we ship or test" take their list here.
  */
@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { distributedInvokerStack } from './distributed-invoker';
 import { kitchenSinkStack } from './kitchen-sink';
 import { TEST_ACCOUNT, TEST_REGION } from './test-stack';
 import { FanOutStack } from '../../examples/fan-out/stack';
@@ -77,7 +78,7 @@ export function integSnapshotTemplates(): NamedTemplate[] {
   );
 }
 
-/** Every template: the examples, the quickstart, the kitchen sink and the integration tests' snapshots. */
+/** Every template: the examples, the quickstart, the kitchen sink, the distributed invoker and the integration tests' snapshots. */
 export function allTemplates(): NamedTemplate[] {
   return [
     fromStack('examples/poller PollerStack', new PollerStack(new App(), 'InsideOutPoller', { env: ENV })),
@@ -85,6 +86,7 @@ export function allTemplates(): NamedTemplate[] {
     fromStack('examples/private-vpc PrivateVpcStack', new PrivateVpcStack(new App(), 'InsideOutPrivateVpc', { env: ENV })),
     ...quickstartTemplates(),
     fromStack('test/support/kitchen-sink kitchenSinkStack()', kitchenSinkStack()),
+    fromStack('test/support/distributed-invoker distributedInvokerStack()', distributedInvokerStack()),
     ...integSnapshotTemplates(),
   ];
 }
