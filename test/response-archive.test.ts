@@ -119,7 +119,7 @@ describe('change detection', () => {
     const s = archiveStates(setup({ changeDetection: { hashPath: '$.prices' } }).template);
     // unique per execution: an Express name may repeat, its ARN does not
     expect(s['Archive: prepare'].Parameters['key.$']).toBe(
-      "States.Format('responses/target={}/date={}/{}-{}/{}-{}.json', $.request.target, States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $$.Execution.Name, States.Hash($$.Execution.Id, 'MD5'), $.index, $.request.id)");
+      "States.Format('responses/target={}/date={}/{}-{}/{}-{}.json', $.request.target, States.ArrayGetItem(States.StringSplit($.run.startTime, 'T'), 0), $.run.name, States.Hash($.run.id, 'MD5'), $.index, $.request.id)");
     expect(s['Archive: prepare'].Parameters['hashInputKey.$']).toBe("States.Format('responses/_hash-inputs/target={}/{}.json', $.request.target, $.request.id)");
     expect(s['Archive: prepare'].Next).toBe('Archive: part to hash present?');
     // a path that reads nothing would fail the whole execution (States.Runtime)

@@ -109,7 +109,12 @@ describe('the distributed layout\'s Amazon States Language', () => {
       },
       ItemBatcher: {
         MaxItemsPerBatch: 20,
-        BatchInput: { 'trigger.$': '$', 'apis': [{ endpoint: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', stage: 'egress' }] },
+        BatchInput: {
+          'trigger.$': '$',
+          // the parent's own execution: the run a sink keys its objects by
+          'run': { 'name.$': '$$.Execution.Name', 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
+          'apis': [{ endpoint: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', stage: 'egress' }],
+        },
       },
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Plan batch' },
       MaxConcurrency: 1,
@@ -124,6 +129,8 @@ describe('the distributed layout\'s Amazon States Language', () => {
     // 248 KiB less the API table as a batch carries it
     expect(map.ItemBatcher.MaxInputBytesPerBatch).toBeGreaterThan(248 * 1024 - 200);
     expect(map.ItemBatcher.MaxInputBytesPerBatch).toBeLessThan(248 * 1024 - 60);
+    // reading the list is retried (no request has been sent then); writing the results is not
+    expect(map.Retry).toEqual([{ ErrorEquals: ['States.ItemReaderFailed'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }]);
     expect(map.ItemsPath).toBeUndefined();
     expect(map.ItemSelector).toBeUndefined();
     expect(definition.TimeoutSeconds).toBe(2 * 268 + 60);
@@ -139,12 +146,15 @@ describe('the distributed layout\'s Amazon States Language', () => {
     expect(distributed.States['Plan batch']).toEqual({
       Type: 'Pass',
       Comment: expect.any(String),
-      Parameters: { 'trigger.$': '$.BatchInput.trigger', 'apis.$': '$.BatchInput.apis', 'requests.$': '$.Items' },
+      Parameters: { 'trigger.$': '$.BatchInput.trigger', 'run.$': '$.BatchInput.run', 'apis.$': '$.BatchInput.apis', 'requests.$': '$.Items' },
       Next: 'Invoke each request',
     });
-    const withoutComment = (state: any) => ({ ...state, Comment: undefined });
+    // the index of a request is its position in the whole list, which its item carries
+    expect(distributed.States['Invoke each request'].ItemSelector['index.$']).toBe('$$.Map.Item.Value.index');
+    expect(inline.States['Invoke each request'].ItemSelector['index.$']).toBe('$$.Map.Item.Index');
+    const comparable = (state: any) => ({ ...state, Comment: undefined, ItemSelector: { ...state.ItemSelector, 'index.$': undefined } });
     // each child calls its batch 10 at a time, as the inline run calls its requests
-    expect(withoutComment(distributed.States['Invoke each request'])).toEqual(withoutComment(inline.States['Invoke each request']));
+    expect(comparable(distributed.States['Invoke each request'])).toEqual(comparable(inline.States['Invoke each request']));
     expect(distributed.States.Summarize).toEqual(inline.States.Summarize);
     expect(distributed.States['Invoke each request'].ItemProcessor.States['Has body?'].Type).toBe('Choice');
   });
@@ -263,9 +273,10 @@ describe('the request list asset', () => {
     const file = path.join(Stage.of(distributed.stack)!.outdir, distributed.invoker.requestListAsset!.assetPath);
     const text = fs.readFileSync(file, 'utf8');
     // THEN
-    expect(JSON.parse(text)).toEqual(inline.definition.States['Plan requests'].Parameters.requests);
+    // the inline Plan state's objects, each with its position in the list
+    expect(JSON.parse(text)).toEqual(inline.definition.States['Plan requests'].Parameters.requests.map((r: any, index: number) => ({ ...r, index })));
     expect(text.split('\n')).toHaveLength(25 + 1);
-    expect(JSON.parse(text)[24]).toEqual({ id: 'order-feed', target: 'orders', api: 0, method: 'POST', path: '/orders', query: {}, headers: {}, body: { since: 'yesterday' } });
+    expect(JSON.parse(text)[24]).toEqual({ id: 'order-feed', target: 'orders', api: 0, method: 'POST', path: '/orders', query: {}, headers: {}, body: { since: 'yesterday' }, index: 24 });
   });
 
   test('GIVEN the same requests synthesized twice WHEN the templates are compared THEN the asset key is the same, and no machine path is in the template', () => {
@@ -298,7 +309,8 @@ describe('the results bucket', () => {
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         VersioningConfiguration: { Status: 'Enabled' },
-        LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }] },
+        // ResultWriter uploads in parts: what a failed run leaves unfinished is aborted after a day
+        LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }] },
         LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^PollerDistributedResultsAccessLogs/) }, LogFilePrefix: 'results/' },
       },
     });

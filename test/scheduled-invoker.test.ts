@@ -99,6 +99,30 @@ describe('schedule', () => {
   });
 });
 
+test('GIVEN an invoker with a sink WHEN synthesized THEN the schedule waits for every policy a run needs (routes, sink, the scheduler role\'s), since a schedule fires as soon as it exists', () => {
+  // GIVEN
+  const stack = testStack();
+  const api = new HttpProxyApi(stack, 'Egress');
+  const target = api.addTarget('status', { url: 'https://status.example.com/v1/status' });
+
+  // WHEN
+  const invoker = new ScheduledInvoker(stack, 'Poller', {
+    schedule: InvokerSchedule.rate(Duration.minutes(5)), requests: [{ target }], sink: new ResponseArchive(stack, 'Archive'),
+  });
+  const template = Template.fromStack(stack).toJSON();
+
+  // THEN
+  const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
+  const schedule = template.Resources[id(invoker.schedule)];
+  const sinkGrants = Object.keys(template.Resources).filter((k) => /^PollerSinkArchiveGrants/.test(k));
+  expect(sinkGrants).toHaveLength(1);
+  expect(schedule.DependsOn).toEqual(expect.arrayContaining([
+    id(invoker.routeGrants),
+    stack.getLogicalId(invoker.schedulerRole.node.findChild('DefaultPolicy').node.defaultChild as any),
+    sinkGrants[0],
+  ]));
+});
+
 test('GIVEN a schedule group WHEN synthesized THEN the schedule is in it and the scheduler role trusts that group only', () => {
   // GIVEN
   const stack = testStack();
@@ -165,6 +189,8 @@ describe('state machine', () => {
     expect(d.StartAt).toBe('Plan requests');
     expect(d.States['Plan requests'].Parameters).toEqual({
       'trigger.$': '$',
+      // the run, which a sink keys its objects by
+      'run': { 'name.$': '$$.Execution.Name', 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
       'apis': [{ endpoint: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', stage: 'egress' }],
       'requests': [
         { id: 'forecast-1', target: 'forecast', api: 0, method: 'GET', path: '/forecast/S%C3%A3o%20Paulo', query: { days: ['3'] }, headers: {} },
@@ -177,7 +203,7 @@ describe('state machine', () => {
       ItemsPath: '$.requests',
       MaxConcurrency: 4,
       ResultPath: '$.requests',
-      ItemSelector: { 'request.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'api.$': 'States.ArrayGetItem($.apis, $$.Map.Item.Value.api)', 'trigger.$': '$.trigger' },
+      ItemSelector: { 'request.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'api.$': 'States.ArrayGetItem($.apis, $$.Map.Item.Value.api)', 'trigger.$': '$.trigger', 'run.$': '$.run' },
     });
     // a mix of requests with and without a body: a Choice and two invoke tasks
     expect(map.ItemProcessor.States['Has body?'].Type).toBe('Choice');

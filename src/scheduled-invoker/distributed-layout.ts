@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { RUN_OF_THIS_EXECUTION } from './invoker-states';
 import { DistributedPlan } from './layout-choice';
 import { requestListAsset, SerializedRequestList } from './request-asset';
 import { ApiEntry } from './request-list';
@@ -146,7 +147,7 @@ export class DistributedLayout extends Construct {
       itemBatcher: new sfn.ItemBatcher({
         maxItemsPerBatch: plan.batchSize,
         maxInputBytesPerBatch: plan.maxInputBytesPerBatch,
-        batchInput: { 'trigger.$': '$', 'apis': props.apis },
+        batchInput: { 'trigger.$': '$', 'run': RUN_OF_THIS_EXECUTION, 'apis': props.apis },
       }),
       maxConcurrency: plan.parallelBatches,
       // a failed batch never stops the others: the run's results hold them all
@@ -164,6 +165,12 @@ export class DistributedLayout extends Construct {
       Parameters: { Bucket: this.resultsBucket.bucketName, Prefix: this.resultsPrefix },
     });
     map.itemProcessor(props.batchChain);
+    // Reading the list fails before any child starts, so a retry re-sends no
+    // request: it outlasts the moments after a deploy when a new policy is
+    // not yet in effect, or the definition and the policy name different
+    // list objects (IAM is eventually consistent). A failed ResultWriter is
+    // not retried: that would run every batch again.
+    map.addRetry({ errors: ['States.ItemReaderFailed'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
 
     const describe = new sfn.CustomState(this, n.describe, {
       stateJson: {
@@ -219,9 +226,12 @@ export class DistributedLayout extends Construct {
    * developer guide, "Customize CDK bootstrapping",
    * https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-customizing.html):
    * the key policy of the AWS managed key aws/s3 lets principals of the
-   * account use it through S3, so reading needs no KMS grant. A bootstrap
-   * bucket with a customer managed key needs that key granted to the role
-   * by its owner.
+   * account use it through S3, so reading needs no KMS grant. So does the
+   * key `cdk bootstrap --bootstrap-customer-key` creates (its policy allows
+   * the account's principals through S3); only a key given with
+   * `--bootstrap-kms-key-id` whose policy is narrower needs a grant to the
+   * role from its owner (the run then fails with States.ItemReaderFailed,
+   * and the failed-executions alarm fires).
    *
    * @param stateMachine the parent state machine
    * @param role its role, which the child executions run with too

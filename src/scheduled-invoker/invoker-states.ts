@@ -46,6 +46,20 @@ export const STATE_NAMES = {
   summarize: 'Summarize',
 } as const;
 
+/**
+ * The run a request belongs to: the execution that the schedule (or a
+ * caller) started. In the distributed layout each batch is a child
+ * execution with its own `$$.Execution` (state-map-distributed: "each
+ * child workflow execution has its own execution history"), so the parent
+ * hands its own down through the batch input; a sink names and keys its
+ * objects by `$.run`, never by `$$.Execution`.
+ */
+export const RUN_OF_THIS_EXECUTION = {
+  'name.$': '$$.Execution.Name',
+  'id.$': '$$.Execution.Id',
+  'startTime.$': '$$.Execution.StartTime',
+} as const;
+
 /** Where the timestamp taken when a request starts is kept. */
 const STARTED_AT = '$.clock.startedAt';
 
@@ -75,11 +89,11 @@ export class InvokerStates extends Construct {
     const plan = props.list
       ? new sfn.Pass(this, STATE_NAMES.plan, {
         comment: 'The requests and the APIs they go through; the execution input is kept as trigger',
-        parameters: { 'trigger.$': '$', 'apis': props.list.apis, 'requests': props.list.items },
+        parameters: { 'trigger.$': '$', 'run': RUN_OF_THIS_EXECUTION, 'apis': props.list.apis, 'requests': props.list.items },
       })
       : new sfn.Pass(this, STATE_NAMES.planBatch, {
         comment: 'The batch of requests the Distributed Map state handed this execution, the APIs they go through and the run\'s input as trigger',
-        parameters: { 'trigger.$': '$.BatchInput.trigger', 'apis.$': '$.BatchInput.apis', 'requests.$': '$.Items' },
+        parameters: { 'trigger.$': '$.BatchInput.trigger', 'run.$': '$.BatchInput.run', 'apis.$': '$.BatchInput.apis', 'requests.$': '$.Items' },
       });
 
     const map = new sfn.Map(this, STATE_NAMES.map, {
@@ -87,9 +101,11 @@ export class InvokerStates extends Construct {
       itemsPath: '$.requests',
       itemSelector: {
         'request.$': '$$.Map.Item.Value',
-        'index.$': '$$.Map.Item.Index',
+        // the position in the whole request list: a batch's items carry theirs
+        'index.$': props.list ? '$$.Map.Item.Index' : '$$.Map.Item.Value.index',
         'api.$': 'States.ArrayGetItem($.apis, $$.Map.Item.Value.api)',
         'trigger.$': '$.trigger',
+        'run.$': '$.run',
       },
       maxConcurrency: props.maxConcurrency,
       // the results replace the request list, keeping the state small

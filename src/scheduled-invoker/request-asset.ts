@@ -8,7 +8,12 @@ import { Construct } from 'constructs';
 import { RequestItem } from './request-list';
 import { invalidProp } from '../common/errors';
 
-/** The request list as the distributed layout ships it: a JSON array, one item per request. */
+/**
+ * The request list as the distributed layout ships it: a JSON array, one
+ * item per request, each with its `index` in the whole list (a child
+ * execution sees only its batch, so `$$.Map.Item.Index` there counts from
+ * 0 in every batch).
+ */
 export interface SerializedRequestList {
   /** The file's content. */
   readonly text: string;
@@ -28,7 +33,7 @@ export interface SerializedRequestList {
 export function serializeRequestList(scope: Construct, items: RequestItem[]): SerializedRequestList {
   let largest = { bytes: 0, index: 0 };
   const parts = items.map((item, index) => {
-    const json = JSON.stringify(item);
+    const json = JSON.stringify({ ...item, index });
     if (Token.isUnresolved(json)) {
       throw invalidProp(scope, `requests[${index}]`, `'${item.id}' with a deploy-time value (a token) in its query, headers or body`,
         'literal values: the distributed layout ships the request list as a file, which CloudFormation does not resolve');

@@ -39,7 +39,14 @@ export function createResultsBucket(scope: Construct, removalPolicy: RemovalPoli
     enforceSSL: true,
     versioned: true,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: RESULTS_EXPIRATION, noncurrentVersionExpiration: Duration.days(30) }],
+    // ResultWriter uploads in parts (it needs s3:AbortMultipartUpload and
+    // s3:ListMultipartUploadParts): the parts of an upload a failed run left
+    // unfinished are billed until aborted
+    lifecycleRules: [{
+      expiration: RESULTS_EXPIRATION,
+      noncurrentVersionExpiration: Duration.days(30),
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    }],
     removalPolicy,
   });
   // server access logs under a bucket policy, whatever the app's feature

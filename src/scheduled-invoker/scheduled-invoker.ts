@@ -264,8 +264,12 @@ export class ScheduledInvoker extends Construct {
       // the group is named, not referenced, by the schedule: create it first
       this.schedule.node.addDependency(props.scheduleGroup);
     }
+    // No run before its permissions exist: a schedule with no start date
+    // fires as soon as it is created, and a policy created later in the same
+    // deploy would fail the first run's calls (403s recorded as FAILED),
+    // its sink, its start, or its request list.
+    this.schedule.node.addDependency(this.routeGrants, this.schedulerRole, sinkScope);
     if (this.distributedGrants) {
-      // no run before the role may read the request list and start child executions
       this.schedule.node.addDependency(this.distributedGrants);
     }
 
