@@ -20,16 +20,17 @@ export interface ResponseSinkConfig {
    *
    * Its input is one response record:
    * `{ request: { id, target, method, path, query, headers, body? }, index,
-   * startedAt, trigger, api: { endpoint, stage }, response: { statusCode,
-   * headers, body } }`, where `trigger` is the execution input (from the
-   * schedule: `scheduledTime`, `executionId`, `scheduleArn`). Any error it
-   * raises is recorded as the request's `SINK_FAILED` outcome, with the
-   * status code the request got.
+   * startedAt, trigger, run: { name, id, startTime }, api: { endpoint,
+   * stage }, response: { statusCode, headers, body } }`, where `trigger` is
+   * the run's input (from the schedule: `scheduledTime`, `executionId`,
+   * `scheduleArn`), `run` the execution the schedule started and `index`
+   * the request's position in the whole list. Any error it raises is
+   * recorded as the request's `SINK_FAILED` outcome, with the status code
+   * the request got.
    *
    * In the invoker's distributed layout the chain runs in child
-   * executions: `$$.Execution.*` (name, id, start time) is the child
-   * execution's, one per batch, `index` is the request's position in its
-   * batch, and `trigger` is still the run's input.
+   * executions, one per batch, whose `$$.Execution.*` is the child's: name
+   * and key things by `run`, which is the same in both layouts.
    */
   readonly chain: sfn.IChainable;
 
