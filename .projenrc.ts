@@ -158,10 +158,12 @@ const localstackTools = project.addTask('localstack:tools', {
   description: 'Install LocalStack, pinned in test/localstack/, into .venv-localstack (Python 3.13), when the pins changed',
   exec: 'bash scripts/localstack-tools.sh',
 });
+// --forceExit: an SDK client's open socket must not keep the build waiting
+// once the lane's tests are done; LocalStack is stopped by the wrapper.
 const localstackLane = project.addTask('test:localstack', {
   description: 'The LocalStack lane: start LocalStack on 127.0.0.1, run test/localstack/**/*.localstack.test.ts in band, stop LocalStack',
   env: { JEST_JUNIT_OUTPUT_NAME: 'localstack.xml' },
-  exec: "bash scripts/with-localstack.sh jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/localstack/**/*.localstack.test.ts' --testPathIgnorePatterns /node_modules/",
+  exec: "bash scripts/with-localstack.sh jest --ci --coverage=false --runInBand --forceExit --testMatch '<rootDir>/test/localstack/**/*.localstack.test.ts' --testPathIgnorePatterns /node_modules/",
 });
 localstackLane.prependSpawn(localstackTools);
 
