@@ -48,6 +48,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3',
     '@aws-sdk/client-sns',
     '@aws-sdk/client-sqs',
+    // the LocalStack lane deploys through CloudFormation (with the secrets a
+    // template resolves) and runs Step Functions
+    '@aws-sdk/client-cloudformation',
+    '@aws-sdk/client-sfn',
+    '@aws-sdk/client-secrets-manager',
     // evaluates the synthesized identity and resource policies
     '@cloud-copilot/iam-simulate',
     // cfn-guard 3.1.1 and AWS Control Tower's proactive rules, for the scans
@@ -74,12 +79,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // the LocalStack lane runs on its own, with LocalStack started (test:localstack)
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/localstack/'],
       moduleNameMapper: { '^cdk-inside-out-gateway$': '<rootDir>/src/index.ts' },
       coverageReporters: ['text-summary', 'lcov'],
     },
   },
 
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '.venv-scan/', '__pycache__/', '/.tmp/', 'examples/**/java/target/', 'test/integ/*.snapshot/asset.*'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '.venv/', '.venv-scan/', '.venv-localstack/', '__pycache__/', '/.tmp/', 'examples/**/java/target/', 'test/integ/*.snapshot/asset.*'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/rosetta/', '/.ci/', '/docs/'] },
 });
 
@@ -140,12 +147,33 @@ project.addTask('integ:deploy', {
   exec: `${integRunner} --update-on-failed --force`,
 });
 
+// LocalStack, pinned (with every dependency) in test/localstack/ and
+// installed into .venv-localstack by scripts/localstack-tools.sh only when
+// the pins change. The lane deploys every example and the kitchen sink
+// through LocalStack's CloudFormation and runs the end-to-end scenarios on
+// LocalStack and on the local harness side by side (docs/end-to-end.md).
+// scripts/with-localstack.sh starts LocalStack on 127.0.0.1 for the run and
+// always stops it.
+const localstackTools = project.addTask('localstack:tools', {
+  description: 'Install LocalStack, pinned in test/localstack/, into .venv-localstack (Python 3.13), when the pins changed',
+  exec: 'bash scripts/localstack-tools.sh',
+});
+// --forceExit: an SDK client's open socket must not keep the build waiting
+// once the lane's tests are done; LocalStack is stopped by the wrapper.
+const localstackLane = project.addTask('test:localstack', {
+  description: 'The LocalStack lane: start LocalStack on 127.0.0.1, run test/localstack/**/*.localstack.test.ts in band, stop LocalStack',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'localstack.xml' },
+  exec: "bash scripts/with-localstack.sh jest --ci --coverage=false --runInBand --forceExit --testMatch '<rootDir>/test/localstack/**/*.localstack.test.ts' --testPathIgnorePatterns /node_modules/",
+});
+localstackLane.prependSpawn(localstackTools);
+
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check everything tsconfig.dev.json covers (tests, examples, scripts)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(scanTools);
+project.testTask.spawn(localstackLane);
 project.testTask.spawn(integSnapshot);
 
 // Package JavaScript, Python and Java whether or not CI is set: the

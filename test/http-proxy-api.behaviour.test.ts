@@ -136,6 +136,30 @@ describe('HttpProxyApi behaviour: what reaches the upstream', () => {
     }
   });
 
+  test('R4a: API Gateway adds its own Accept, User-Agent, trace and API id headers, whatever the caller sent', async () => {
+    // WHEN a caller sends its own Accept and User-Agent to a route that maps neither
+    const res = await call('/status/v2', { headers: { 'accept': 'application/xml', 'user-agent': 'test/integration' } });
+
+    // THEN the upstream saw API Gateway's, as recorded against AWS (emulator rule R4a)
+    expect(res.status).toBe(200);
+    const seen = upstream.requests[0].headers;
+    expect(seen).toMatchObject({ 'accept': 'application/json', 'user-agent': 'AmazonAPIGateway_a1b2c3d4e5', 'x-amzn-apigateway-api-id': 'a1b2c3d4e5' });
+    expect(seen['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(seen['content-type']).toBeUndefined();
+  });
+
+  test('R4a: a method with a body passes on the caller\'s Content-Type, and the body with its length', async () => {
+    // WHEN
+    const res = await call('/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"since":"yesterday"}' });
+
+    // THEN
+    expect(res.status).toBe(200);
+    const seen = slowUpstream.requests[0];
+    expect(seen.body).toBe('{"since":"yesterday"}');
+    expect(seen.headers).toMatchObject({ 'content-type': 'application/json', 'content-length': '21' });
+    expect(seen.headers['transfer-encoding']).toBeUndefined();
+  });
+
   test('a proxy target forwards the whole captured path, not just its base (aws-cdk issue 28545)', async () => {
     const res = await call('/status/v2/components/db', { query: { lat: 'ignored' } });
     expect(res.status).toBe(200);

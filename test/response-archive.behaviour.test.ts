@@ -122,8 +122,9 @@ test('GIVEN change detection WHEN the same price comes twice and then a new one 
   expect(messages).toHaveLength(1);
   expect(messages[0]).toMatchObject({ target: 'prices', request: { id: 'widget', method: 'GET', path: '/prices/w-1' }, previousHash: null, bucket, key: key1 });
   const hash1 = messages[0].hash;
-  // S3's SHA-256 of the hashed text, in base64
-  expect(hash1).toBe(crypto.createHash('sha256').update(JSON.stringify({ sku: 'w-1', price: 10 })).digest('base64'));
+  // S3's SHA-256 of the hashed text as stored, in base64: Step Functions
+  // stores the States.JsonToString text as a JSON string literal
+  expect(hash1).toBe(crypto.createHash('sha256').update(JSON.stringify(JSON.stringify({ sku: 'w-1', price: 10 }))).digest('base64'));
 
   // WHEN the same price comes again
   upstream.answer(price(10));
@@ -392,9 +393,24 @@ describe('large responses', () => {
     expect(await topic.messages()).toHaveLength(2);
   });
 
-  test('GIVEN a body that fits the invoke but not, escaped, the putObject parameters WHEN it arrives THEN the request fails with States.DataLimitExceeded and the execution goes on', async () => {
-    // GIVEN: ~170 KiB of JSON that is mostly quotes, about 280 KiB once escaped into the object
+  test('GIVEN a body that fits the invoke but would not, escaped into text, fit the putObject parameters WHEN it arrives THEN it is stored, for the record goes in as an object', async () => {
+    // GIVEN: ~170 KiB of JSON that is mostly quotes, about 280 KiB once escaped into text
     const { run, bucket } = await setup({ hashPath: '$.sku' });
+    const quotes = { sku: 'w-1', names: Array.from({ length: 58_000 }, () => '') };
+
+    // WHEN
+    upstream.answer(json(quotes));
+    const { output, error } = await run();
+
+    // THEN
+    expect(error).toBeUndefined();
+    expect(output.requests[0]).toMatchObject({ id: 'widget', statusCode: 200, outcome: 'SUCCEEDED' });
+    expect((await archived(bucket)).map((o) => o.body.body.names.length)).toEqual([58_000]);
+  });
+
+  test('GIVEN the whole body is hashed WHEN it fits the invoke but not, escaped into text, the hash task\'s parameters THEN the request fails with States.DataLimitExceeded, nothing is stored, and the execution goes on', async () => {
+    // GIVEN the same body, hashed whole (States.JsonToString of the body)
+    const { run, bucket } = await setup();
     const quotes = { sku: 'w-1', names: Array.from({ length: 58_000 }, () => '') };
 
     // WHEN

@@ -137,7 +137,7 @@ describe('change detection', () => {
       ResultPath: '$.hashed',
       Next: 'Archive: store',
     });
-    expect(s['Archive: store']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': 'States.JsonToString($.record)', 'ContentType': 'application/json' }, Next: 'Archive: record hash unless announced' });
+    expect(s['Archive: store']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': '$.record', 'ContentType': 'application/json' }, Next: 'Archive: record hash unless announced' });
     expect(s['Archive: record hash unless announced']).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:updateItem',
       Parameters: { ConditionExpression: 'attribute_not_exists(#announced) OR #announced <> :hash', ReturnValues: 'ALL_OLD' },

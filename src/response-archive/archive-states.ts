@@ -273,7 +273,9 @@ export function archiveStates(scope: Construct, props: ArchiveStatesProps): { ch
  * key of its own with `ChecksumAlgorithm: SHA256`, and S3 answers with its
  * SHA-256 (`ChecksumSHA256`, "the base64-encoded, 256-bit SHA-256 digest
  * of the object"; Amazon S3 API reference, PutObject, and the user guide,
- * "Checking object integrity"). `States.Hash` is not used: it takes at most 10,000
+ * "Checking object integrity"). Step Functions stores that text as a JSON
+ * string literal (see storeParameters), which is as deterministic, so equal
+ * parts still hash equal. `States.Hash` is not used: it takes at most 10,000
  * characters and fails the whole execution with an uncatchable error
  * beyond that, and no intrinsic tells a string's length beforehand.
  */
@@ -333,13 +335,22 @@ function hashStates(scope: Construct, props: ArchiveStatesProps, next: sfn.IChai
   return which.otherwise(byDefault);
 }
 
-/** The putObject parameters of one archived response. */
+/**
+ * The putObject parameters of one archived response. The record goes in as
+ * an object: Step Functions' AWS SDK integration serializes a Body given as
+ * JSON itself, an object as its JSON text and a string as a JSON string
+ * literal (quotes included), so a record first turned into text with
+ * States.JsonToString would be stored as one quoted string, not as the JSON
+ * object Athena and readers expect. (Recorded against AWS by LocalStack's
+ * AWS-validated snapshot test `test_s3_put_object`; see
+ * test/support/aws-peers.ts, stepFunctionsPutObject.)
+ */
 function storeParameters(props: ArchiveStatesProps, key: string): Record<string, unknown> {
   return {
     'Bucket': props.bucketName,
     'Key.$': key,
     'ContentType': 'application/json',
-    'Body.$': 'States.JsonToString($.record)',
+    'Body.$': '$.record',
   };
 }
 

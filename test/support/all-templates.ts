@@ -12,7 +12,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { distributedInvokerStack } from './distributed-invoker';
 import { kitchenSinkStack } from './kitchen-sink';
-import { TEST_ACCOUNT, TEST_REGION } from './test-stack';
+import { availabilityZonesContext, TEST_ACCOUNT, TEST_REGION } from './test-stack';
 import { FanOutStack } from '../../examples/fan-out/stack';
 import { PollerStack } from '../../examples/poller/stack';
 import { PrivateVpcStack } from '../../examples/private-vpc/stack';
@@ -28,10 +28,12 @@ export interface NamedTemplate {
   readonly stackName: string;
   /** the template as JSON */
   readonly template: any;
+  /** the account and Region the stack was synthesized for, when it names them */
+  readonly env?: { readonly account: string; readonly region: string };
 }
 
 function fromStack(name: string, stack: Stack): NamedTemplate {
-  return { name, stackName: stack.stackName, template: Template.fromStack(stack).toJSON() };
+  return { name, stackName: stack.stackName, template: Template.fromStack(stack).toJSON(), env: { account: stack.account, region: stack.region } };
 }
 
 /**
@@ -51,11 +53,15 @@ export function quickstartTemplates(): NamedTemplate[] {
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
     return Object.entries<any>(manifest.artifacts ?? {})
       .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-      .map(([stackName, a]) => ({
-        name: `examples/quickstart/typescript ${stackName}`,
-        stackName,
-        template: JSON.parse(fs.readFileSync(path.join(outdir, a.properties.templateFile), 'utf8')),
-      }));
+      .map(([stackName, a]) => {
+        const [, account, region] = String(a.environment).match(/^aws:\/\/(\d{12})\/([a-z0-9-]+)$/) ?? [];
+        return {
+          name: `examples/quickstart/typescript ${stackName}`,
+          stackName,
+          template: JSON.parse(fs.readFileSync(path.join(outdir, a.properties.templateFile), 'utf8')),
+          ...(account ? { env: { account, region } } : {}),
+        };
+      });
   } finally {
     if (previous === undefined) {
       delete process.env.CDK_OUTDIR;
@@ -83,7 +89,8 @@ export function allTemplates(): NamedTemplate[] {
   return [
     fromStack('examples/poller PollerStack', new PollerStack(new App(), 'InsideOutPoller', { env: ENV })),
     fromStack('examples/fan-out FanOutStack', new FanOutStack(new App(), 'InsideOutFanOut', { env: ENV })),
-    fromStack('examples/private-vpc PrivateVpcStack', new PrivateVpcStack(new App(), 'InsideOutPrivateVpc', { env: ENV })),
+    // with the zones `cdk synth` would have looked up, as a deployed template has them
+    fromStack('examples/private-vpc PrivateVpcStack', new PrivateVpcStack(new App({ context: availabilityZonesContext(ENV.account, ENV.region) }), 'InsideOutPrivateVpc', { env: ENV })),
     ...quickstartTemplates(),
     fromStack('test/support/kitchen-sink kitchenSinkStack()', kitchenSinkStack()),
     fromStack('test/support/distributed-invoker distributedInvokerStack()', distributedInvokerStack()),

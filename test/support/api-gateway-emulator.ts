@@ -28,6 +28,19 @@
  *    (request-response-data-mappings, setup-http-integrations "HTTP custom
  *    integration"). The body passes through unchanged when no mapping
  *    template is defined (WHEN_NO_TEMPLATES; integration-passthrough-behaviors).
+ * R4a integration request defaults: to each request it sends an HTTP
+ *    integration, API Gateway adds `Accept: application/json`,
+ *    `User-Agent: AmazonAPIGateway_<api id>`, `X-Amzn-Trace-Id` and
+ *    `x-amzn-apigateway-api-id: <api id>`, and, for a method with a body,
+ *    the method request's `Content-Type`, each unless a mapping sets it; a
+ *    body goes with its Content-Length. No guide page lists these; they are
+ *    what a non-proxy HTTP integration sent an echo server when recorded
+ *    against AWS in LocalStack's AWS-validated snapshot test
+ *    `test_http_integration_with_lambda[HTTP]`
+ *    (tests/aws/services/apigateway/test_apigateway_http.snapshot.json in
+ *    localstack/localstack, recorded 2024-08-07), the client having sent
+ *    its own Accept and User-Agent, which were not passed on. The LocalStack
+ *    lane (test/localstack/) found the emulator without them.
  * R5 integration timeout: no upstream answer within TimeoutInMillis gives
  *    504 "Endpoint request timed out" (api-gateway-execution-service-limits-table,
  *    "Integration timeout").
@@ -66,6 +79,7 @@
  * to a local one (`http://127.0.0.1:PORT`): that rewrite is the only place the
  * emulator departs from the template.
  */
+import { randomBytes } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -360,7 +374,13 @@ export class ApiGatewayEmulator {
     }
     const target = new URL(local + upstreamUrl.pathname);
     target.search = query.toString();
-    outHeaders['x-amzn-apigateway-api-id'] = this.apiId;
+    // R4a: the headers API Gateway adds to every HTTP integration request
+    const forwardsBody = !['GET', 'HEAD', 'OPTIONS'].includes(String(req.method));
+    for (const [name, value] of Object.entries(integrationRequestDefaults(this.apiId, forwardsBody ? headers['content-type'] : undefined))) {
+      if (!Object.keys(outHeaders).some((h) => h.toLowerCase() === name.toLowerCase())) {
+        outHeaders[name] = value;
+      }
+    }
 
     // R5 + R6
     const timeoutMs = integration.TimeoutInMillis ?? 29000;
@@ -443,6 +463,22 @@ export class ApiGatewayEmulator {
   }
 }
 
+/**
+ * R4a: the headers API Gateway adds to an HTTP integration request, the
+ * method request's Content-Type included when the method carries a body.
+ */
+export function integrationRequestDefaults(apiId: string, contentType?: string): Record<string, string> {
+  // an X-Ray trace header: version 1, the epoch seconds in 8 hex digits, 96 random bits
+  const root = `1-${Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+  return {
+    'Accept': 'application/json',
+    'User-Agent': `AmazonAPIGateway_${apiId}`,
+    'X-Amzn-Trace-Id': `Root=${root}`,
+    'x-amzn-apigateway-api-id': apiId,
+    ...(contentType ? { 'Content-Type': contentType } : {}),
+  };
+}
+
 export interface RequestToSign {
   readonly method: string;
   readonly hostname: string;
@@ -472,7 +508,9 @@ export async function signRequest(
 /** One HTTP request on 127.0.0.1; a request that outlives timeoutMs fails with code TIMEOUT. */
 export function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
   return new Promise<{ status: number; headers: Record<string, string>; rawHeaders: string[]; body: string }>((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
+    // a body goes with its length, as API Gateway and the SDKs send it
+    const sent = body ? { ...headers, 'Content-Length': String(Buffer.byteLength(body, 'utf8')) } : headers;
+    const req = http.request(url, { method, headers: sent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({

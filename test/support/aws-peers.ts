@@ -4,7 +4,8 @@
  * because it is ESM only), with the Task handlers that stand in for Step
  * Functions' service integrations:
  *
- * - `aws-sdk:s3:putObject` -> PutObject; errors become `S3.<name>`;
+ * - `aws-sdk:s3:putObject` -> PutObject, its Body serialized as Step
+ *   Functions serializes it (stepFunctionsPutObject); errors become `S3.<name>`;
  * - `dynamodb:updateItem` / `dynamodb:getItem` (optimized integrations,
  *   DynamoDB JSON in and out) -> UpdateItem / GetItem; errors become
  *   `DynamoDB.<name>`, e.g. `DynamoDB.ConditionalCheckFailedException`;
@@ -156,7 +157,7 @@ export class LocalAwsPeers {
           this.failS3Writes--;
           throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'S3.S3Exception' });
         }
-        const r = await this.s3.send(new PutObjectCommand(input)).catch(named('S3'));
+        const r = await this.s3.send(new PutObjectCommand(stepFunctionsPutObject(input))).catch(named('S3'));
         // S3 answers with the checksum it verified when one was asked for
         return { ETag: r.ETag, VersionId: r.VersionId, ...(r.ChecksumSHA256 ? { ChecksumSHA256: r.ChecksumSHA256 } : {}) };
       },
@@ -178,6 +179,24 @@ export class LocalAwsPeers {
       },
     };
   }
+}
+
+/**
+ * The PutObject request Step Functions' AWS SDK integration makes of a
+ * task's parameters: Body is a blob, and a Body given as JSON is sent as
+ * its JSON serialization, whatever its type. An object is stored as its
+ * compact JSON text, and a string as a JSON string literal, quotes
+ * included: `"text data"` is stored as the 11 bytes `"text data"`. No AWS
+ * page says so; it was recorded against AWS by LocalStack's AWS-validated
+ * snapshot test `test_s3_put_object` (tests/aws/services/stepfunctions/v2/
+ * services/test_aws_sdk_task_service.snapshot.json in localstack/localstack,
+ * validated 2025-11-06: ContentLength 11, and an ETag that is the MD5 of the
+ * quoted text), and LocalStack's interpreter does the same
+ * (docs/end-to-end.md, "Deviations").
+ */
+export function stepFunctionsPutObject(parameters: any): any {
+  if (!('Body' in parameters)) return parameters;
+  return { ...parameters, Body: JSON.stringify(parameters.Body) };
 }
 
 /** Every Task state of a definition, Map and Parallel branches included: name and resource. */

@@ -279,12 +279,17 @@ export class LocalDeployment {
     });
   }
 
-  /** Plays one firing of the (only) schedule at the given time (S1 to S4), the execution with the given replay and faults. */
-  public async tick(scheduledTime: Date, faults: ExecutionFaults = {}): Promise<TickResult> {
-    if (this.schedules.length !== 1) {
-      throw new Error(`expected one schedule, found ${this.schedules.length}`);
+  /**
+   * Plays one firing of a schedule at the given time (S1 to S4), the
+   * execution with the given replay and faults: the template's only
+   * schedule, or the one with the given logical id.
+   */
+  public async tick(scheduledTime: Date, faults: ExecutionFaults = {}, scheduleLogicalId?: string): Promise<TickResult> {
+    const schedules = scheduleLogicalId === undefined ? this.schedules : this.schedules.filter((s) => s.logicalId === scheduleLogicalId);
+    if (schedules.length !== 1) {
+      throw new Error(scheduleLogicalId === undefined ? `expected one schedule, found ${this.schedules.length}` : `no schedule ${scheduleLogicalId}`);
     }
-    const schedule = this.schedules[0];
+    const schedule = schedules[0];
     const { target, arn: scheduleArn } = schedule;
     const trust = await (schedule.trust ??= this.trust(schedule));
     const started = Date.now();
