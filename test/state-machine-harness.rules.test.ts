@@ -165,6 +165,29 @@ describe('where aws-local-stepfunctions differs from Step Functions (docs/end-to
   });
 });
 
+describe('runs capture short stack traces (support/short-stack-traces.ts)', () => {
+  test('GIVEN jest\'s stack depth WHEN two runs overlap THEN errors inside them capture 10 frames, and the depth is back once both end', async () => {
+    // GIVEN
+    const before = Error.stackTraceLimit;
+    expect(before).toBeGreaterThan(10);
+    const seen: number[] = [];
+    const slow = (ms: number) => ({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: RESOURCE, Parameters: { ms }, End: true } } });
+    const work = async (input: any) => {
+      seen.push(Error.stackTraceLimit);
+      await new Promise((resolve) => setTimeout(resolve, input.ms));
+      seen.push(Error.stackTraceLimit);
+      return {};
+    };
+
+    // WHEN the shorter run ends while the longer one still runs
+    await Promise.all([runDefinition(slow(10), {}, { tasks: { Work: work } }), runDefinition(slow(100), {}, { tasks: { Work: work } })]);
+
+    // THEN
+    expect(seen).toEqual([10, 10, 10, 10]);
+    expect(Error.stackTraceLimit).toBe(before);
+  });
+});
+
 describe('intrinsic calls per field: what AWS allows, the harness runs; more, it refuses', () => {
   const measuring = (expression: string) => ({ StartAt: 'Record', States: { Record: { Type: 'Pass', Parameters: { 'value.$': expression }, End: true } } });
 

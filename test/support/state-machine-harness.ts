@@ -77,6 +77,7 @@ import { DESCRIBE_MAP_RUN_RESOURCE, DistributedMapPlan, mapRunHandler, planDistr
 import { checkFaultStates, CommitThenTimeout, commitThenTimeout, InjectedFault, statesRuntimeIsTerminal } from './execution-faults';
 import { jsonCopy, withIntrinsicFailPaths } from './fail-states';
 import { MapRunLedger, MapRunRecord } from './map-runs';
+import { withShortStackTraces } from './short-stack-traces';
 import { isInvokeForbiddenHeader } from '../../src/scheduled-invoker/request-plan';
 import { MAX_INTRINSICS_PER_FIELD } from '../aws-rules/intrinsic-nesting';
 import { countCalls, parseIntrinsic } from '../aws-rules/intrinsic-parser';
@@ -410,6 +411,10 @@ function taskHandlers(definition: any, tasks: RunOptions['tasks'], ledger: MapRu
 /** Runs a definition to its end (twice with `replay`); returns the output, or the error, and the event log of each run. */
 export async function runDefinition(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
   validateDefinition(definition);
+  return withShortStackTraces(() => runValid(definition, input, options));
+}
+
+async function runValid(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
   // the run works on copies: aws-local-stepfunctions' validator adds
   // QueryLanguage to every state of a definition it is given, and a
   // LocalDeployment runs the same definition on every tick
