@@ -110,8 +110,7 @@ export async function runDistributed(deployment: LocalDeployment, peers: LocalAw
   console.log(`Requests by outcome (summed from the results): ${outcomes}; ${n(results.requests.length)} records`);
   const counts = deployment.mapRuns.describe(mapRun.mapRunArn) as any;
   const show = (c: any) => ['Succeeded', 'Failed', 'TimedOut', 'Aborted', 'Pending', 'Total'].map((k) => `${k} ${n(c[k])}`).join(', ');
-  // an item counts as succeeded when its child execution does; the request's own outcome is in its record
-  console.log(`Map Run items (describeMapRun): ${show(counts.ItemCounts)}`);
+  console.log(`Map Run items (describeMapRun; an item succeeds with its batch's child execution, whatever the request's outcome): ${show(counts.ItemCounts)}`);
   console.log(`Map Run child executions: ${show(counts.ExecutionCounts)}`);
   console.log(`Feed: ${n(upstream.requests.length)} calls for ${n(requests)} requests; API access log: ${n(deployment.accessLog.length)} lines`);
   return tick.status === 'SUCCEEDED' ? 0 : 1;
