@@ -59,13 +59,17 @@ describe('LOCAL_RUN_REQUESTS: one run of N requests in the distributed layout', 
   test('GIVEN LOCAL_RUN_REQUESTS=200 WHEN the task\'s steps run THEN it reports progress, where the results are, and counts that add up to the feed\'s story', () => {
     // GIVEN the app the task synthesizes
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-run-distributed-'));
-    const synth = tsNode('scripts/local-run-app.ts', [], { LOCAL_RUN_REQUESTS: '200', CDK_OUTDIR: outdir });
-    expect(synth.stderr).toBe('');
-    expect(synth.stdout).toMatch(/^Synthesized DistributedPoller into .*: 200 requests, layout DISTRIBUTED, batches of up to 80 requests, 2 child execution\(s\) at a time$/m);
+    let run: ReturnType<typeof tsNode>;
+    try {
+      const synth = tsNode('scripts/local-run-app.ts', [], { LOCAL_RUN_REQUESTS: '200', CDK_OUTDIR: outdir });
+      expect(synth.stderr).toBe('');
+      expect(synth.stdout).toMatch(/^Synthesized DistributedPoller into .*: 200 requests, layout DISTRIBUTED, batches of up to 80 requests, 2 child execution\(s\) at a time$/m);
 
-    // WHEN
-    const run = tsNode('scripts/local-run.ts', [outdir], { LOCAL_RUN_REQUESTS: '200' });
-    fs.rmSync(outdir, { recursive: true, force: true });
+      // WHEN
+      run = tsNode('scripts/local-run.ts', [outdir], { LOCAL_RUN_REQUESTS: '200' });
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
 
     // THEN (stdout is not a TTY here: progress comes as lines, the last one complete)
     expect(run.stderr).toBe('');
