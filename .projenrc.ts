@@ -202,12 +202,19 @@ project.addTask('synth:example', {
   ],
 });
 
-// examples/poller run on 127.0.0.1 for a few ticks (the end-to-end harness).
+/** A step condition: whether LOCAL_RUN_REQUESTS is set (to anything but the empty string), or not. */
+const requestsGiven = (given: boolean) => `node -e "process.exit(process.env.LOCAL_RUN_REQUESTS ? ${given ? 0 : 1} : ${given ? 1 : 0})"`;
+// examples/poller run on 127.0.0.1 for a few ticks (the end-to-end harness);
+// with LOCAL_RUN_REQUESTS=N, one run of N requests in the distributed layout.
 project.addTask('local-run', {
-  description: 'Synthesize examples/poller, run LOCAL_RUN_TICKS (4) scheduled ticks against local peers on 127.0.0.1, print a timeline and a summary',
+  description: 'Synthesize examples/poller and run LOCAL_RUN_TICKS (4) scheduled ticks against local peers on 127.0.0.1, printing a timeline and a summary; '
+    + 'with LOCAL_RUN_REQUESTS=N, synthesize an invoker of N requests in the distributed layout instead and play one run with a progress line, '
+    + 'then print where the results are and the counts per outcome',
   steps: [
     { exec: 'rm -rf cdk.out/local-run' },
-    { exec: `${tsNode} examples/poller/app.ts`, env: { CDK_OUTDIR: 'cdk.out/local-run' } },
+    // projen's own shell has no `test -z`: the conditions ask node
+    { exec: `${tsNode} examples/poller/app.ts`, env: { CDK_OUTDIR: 'cdk.out/local-run' }, condition: requestsGiven(false) },
+    { exec: `${tsNode} scripts/local-run-app.ts`, env: { CDK_OUTDIR: 'cdk.out/local-run' }, condition: requestsGiven(true) },
     { exec: `${tsNode} scripts/local-run.ts cdk.out/local-run` },
   ],
 });

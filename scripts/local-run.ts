@@ -1,22 +1,32 @@
 // Runs the synthesized examples/poller on 127.0.0.1 for a few scheduled
 // ticks and prints what happened: `npx projen local-run` (LOCAL_RUN_TICKS
-// sets the number of ticks, 4 by default). Everything it starts (a stub
+// sets the number of ticks, 4 by default). With `LOCAL_RUN_REQUESTS=N` the
+// task synthesizes scripts/local-run-app.ts instead (N requests in the
+// distributed layout), and this script plays one tick of it with a progress
+// line and prints where the results are and what they add up to
+// (scripts/local-run-distributed.ts). Everything it starts (a stub
 // upstream, the API Gateway emulation, fauxqs for S3/SNS/SQS, dynalite for
 // DynamoDB) listens on 127.0.0.1 only and is stopped before it exits; it
-// gives up after two minutes whatever happens.
+// gives up after two minutes (plus 10 ms a request in the distributed run)
+// whatever happens.
 //
 // The run is test/support/local-deployment.ts, the harness of the
-// end-to-end suite, driven by the template in the cloud assembly given as
-// the first argument (cdk.out/local-run by default).
+// end-to-end suite, driven by the cloud assembly given as the first
+// argument (cdk.out/local-run by default): its template, and its file
+// assets, which are put in the local S3 as `cdk deploy` publishes them.
 import * as fs from 'fs';
 import * as path from 'path';
+import { runDistributed } from './local-run-distributed';
 import { LocalAwsPeers } from '../test/support/aws-peers';
+import { isDistributedMap } from '../test/support/distributed-map';
 import { LocalDeployment } from '../test/support/local-deployment';
 import { RecordedRequest, StubAnswer, UpstreamStub } from '../test/support/upstream-stub';
 
 const LIMIT_MS = 120_000;
+const LIMIT_MS_PER_REQUEST = 10;
 const outdir = process.argv[2] ?? 'cdk.out/local-run';
-const ticks = Number(process.env.LOCAL_RUN_TICKS ?? 4);
+// unset or empty: the default, as for LOCAL_RUN_REQUESTS
+const ticks = Number(process.env.LOCAL_RUN_TICKS || 4);
 if (!Number.isInteger(ticks) || ticks < 1 || ticks > 50) {
   console.error(`LOCAL_RUN_TICKS must be a whole number from 1 to 50, got ${process.env.LOCAL_RUN_TICKS}`);
   process.exit(2);
@@ -73,7 +83,12 @@ async function main(): Promise<number> {
       peers,
       name: 'local-run',
       upstreams: Object.fromEntries([...origins].map((o) => [o, upstream.origin])),
+      assemblyDirectory: outdir,
     });
+    if (Object.values(deployment.definition.States).some(isDistributedMap)) {
+      giveUpAfter(LIMIT_MS + LIMIT_MS_PER_REQUEST * deployment.definition.States['Summarize run'].Parameters.requestCount);
+      return await runDistributed(deployment, peers, upstream);
+    }
     const requests = new Map<string, any>(deployment.definition.States['Plan requests'].Parameters.requests.map((r: any) => [r.id, r]));
     console.log(`examples/poller on 127.0.0.1: ${requests.size} requests per tick, upstreams ${[...origins].join(', ')} -> ${upstream.origin}`);
     console.log('(retry waits are skipped; every other rule is the template\'s)\n');
@@ -121,10 +136,16 @@ async function main(): Promise<number> {
   }
 }
 
-const timer = setTimeout(() => {
-  console.error(`local-run: gave up after ${LIMIT_MS / 1000} s`);
-  process.exit(1);
-}, LIMIT_MS);
+let timer: NodeJS.Timeout | undefined;
+/** Ends the run with an error after `ms` from now, whatever it is doing. */
+function giveUpAfter(ms: number): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    console.error(`local-run: gave up after ${Math.round(ms / 1000)} s`);
+    process.exit(1);
+  }, ms);
+}
+giveUpAfter(LIMIT_MS);
 main().then((code) => {
   clearTimeout(timer);
   process.exitCode = code;

@@ -25,6 +25,14 @@ describe('README', () => {
     expect(tasks['local-run'].steps.map((s: any) => s.exec)).toContain('ts-node -r tsconfig-paths/register --project tsconfig.dev.json scripts/local-run.ts cdk.out/local-run');
   });
 
+  test('the distributed local run it mentions synthesizes its own app only when LOCAL_RUN_REQUESTS is set', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    expect(readme).toContain('\nLOCAL_RUN_REQUESTS=10000 npx projen local-run\n');
+    const step = (script: string) => tasks['local-run'].steps.find((s: any) => s.exec?.endsWith(script));
+    expect(step('scripts/local-run-app.ts').condition).toBe('node -e "process.exit(process.env.LOCAL_RUN_REQUESTS ? 0 : 1)"');
+    expect(step('examples/poller/app.ts').condition).toBe('node -e "process.exit(process.env.LOCAL_RUN_REQUESTS ? 1 : 0)"');
+  });
+
   test('every secret a workflow reads is in its Releasing table (GITHUB_TOKEN aside), and the table names no other', () => {
     const dir = path.join(ROOT, '.github', 'workflows');
     const used = new Set(fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1])));

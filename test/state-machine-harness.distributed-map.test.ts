@@ -405,6 +405,27 @@ describe('D3 child context, D5 without ResultWriter, D6 errors', () => {
   });
 });
 
+describe('a definition is run as written, every time', () => {
+  test('GIVEN one definition object WHEN it is run twice THEN both runs play the Map Run and the definition is as it was', async () => {
+    // GIVEN a definition with an explicit QueryLanguage: JSONPath (the default) on the Map, as CDK writes when a state sets it
+    const requestsKey = await putRequests(requests(30));
+    const definition = parent();
+    const explicit = parent({ QueryLanguage: 'JSONPath' });
+    const before = structuredClone(definition);
+
+    // WHEN
+    const first = await run(definition, { requestsKey, tick: 't-twice-1' }, handlers().tasks);
+    const second = await run(definition, { requestsKey, tick: 't-twice-2' }, handlers().tasks);
+    const third = await run(explicit, { requestsKey, tick: 't-twice-3' }, handlers().tasks);
+
+    // THEN (aws-local-stepfunctions' validator adds QueryLanguage to every
+    // state of a definition it is given; the run must not hand it ours)
+    expect([first.error, second.error, third.error]).toEqual([undefined, undefined, undefined]);
+    expect([first, second, third].map((o) => o.output.counts.Items.Succeeded)).toEqual([30, 30, 30]);
+    expect(definition).toEqual(before);
+  });
+});
+
 describe('what the emulation does not cover is refused before the run', () => {
   test.each([
     ['a CSV ItemReader', (d: any) => { d.States['Fan out'].ItemReader.ReaderConfig = { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }; }, /ItemReader InputType CSV is not emulated/],

@@ -103,7 +103,7 @@ const LONGEST_TIMEOUT_SECONDS = 2_147_483;
 const BATCH_BYTES_LIMIT = 256 * 1024;
 
 /** The fields of a JSONPath Distributed Map the emulation reads; any other is refused. */
-const MAP_FIELDS = new Set(['Type', 'Comment', 'InputPath', 'OutputPath', 'ResultPath', 'ResultSelector', 'Next', 'End', 'Retry', 'Catch',
+const MAP_FIELDS = new Set(['Type', 'Comment', 'QueryLanguage', 'InputPath', 'OutputPath', 'ResultPath', 'ResultSelector', 'Next', 'End', 'Retry', 'Catch',
   'ItemProcessor', 'ItemReader', 'ItemBatcher', 'ItemSelector', 'Parameters', 'ItemsPath', 'MaxConcurrency', 'MaxConcurrencyPath',
   'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ResultWriter', 'Label']);
 /** Fields copied to the Task unchanged. */

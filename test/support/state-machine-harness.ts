@@ -41,6 +41,8 @@
  *    retryable nor catchable); a States.Runtime raised by a Task handler of
  *    the harness (e.g. a forbidden header) is marked the same way.
  * H3 the payload quota (States.DataLimitExceeded), below.
+ * H4 a Fail state's ErrorPath and CausePath may be intrinsic functions
+ *    (support/fail-states.ts).
  * D1-D6 Distributed Map: each top-level Map with
  *    `ProcessorConfig.Mode: DISTRIBUTED` is played as a Map Run (ItemReader
  *    from the S3 peer, ItemBatcher, child executions, tolerated failures,
@@ -73,7 +75,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ApiGatewayEmulator, send, signRequest } from './api-gateway-emulator';
 import { DESCRIBE_MAP_RUN_RESOURCE, DistributedMapPlan, mapRunHandler, planDistributedMaps } from './distributed-map';
 import { checkFaultStates, CommitThenTimeout, commitThenTimeout, InjectedFault, statesRuntimeIsTerminal } from './execution-faults';
+import { jsonCopy, withIntrinsicFailPaths } from './fail-states';
 import { MapRunLedger, MapRunRecord } from './map-runs';
+import { withShortStackTraces } from './short-stack-traces';
 import { isInvokeForbiddenHeader } from '../../src/scheduled-invoker/request-plan';
 import { MAX_INTRINSICS_PER_FIELD } from '../aws-rules/intrinsic-nesting';
 import { countCalls, parseIntrinsic } from '../aws-rules/intrinsic-parser';
@@ -407,8 +411,17 @@ function taskHandlers(definition: any, tasks: RunOptions['tasks'], ledger: MapRu
 /** Runs a definition to its end (twice with `replay`); returns the output, or the error, and the event log of each run. */
 export async function runDefinition(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
   validateDefinition(definition);
-  // D1-D6: the Distributed Map states become Tasks played by the harness
-  const planned = planDistributedMaps(definition, VALIDATION);
+  return withShortStackTraces(() => runValid(definition, input, options));
+}
+
+async function runValid(definition: any, input: any, options: RunOptions): Promise<RunOutcome> {
+  // the run works on copies: aws-local-stepfunctions' validator adds
+  // QueryLanguage to every state of a definition it is given, and a
+  // LocalDeployment runs the same definition on every tick
+  const written = jsonCopy(definition);
+  // H4: Fail states with intrinsic ErrorPath/CausePath; D1-D6: the
+  // Distributed Map states become Tasks played by the harness
+  const planned = planDistributedMaps(withIntrinsicFailPaths(definition), VALIDATION);
   for (const { stateName, state } of planned.maps) {
     if (stateName in options.tasks) {
       throw new Error(`'${stateName}' is a Distributed Map state; the harness plays it, it takes no Task handler`);
@@ -423,7 +436,7 @@ export async function runDefinition(definition: any, input: any, options: RunOpt
   checkFaultStates(faults, Object.keys(tasks));
   if (planned.maps.length) {
     // the definition as written must pass the validator too
-    new StateMachine(definition, { validationOptions: VALIDATION });
+    new StateMachine(written, { validationOptions: VALIDATION });
   }
   const machine = new StateMachine(planned.definition, { validationOptions: VALIDATION });
   const run = { ...options, tasks, mapRuns, stateMachineArn: options.stateMachineArn ?? DEFAULT_STATE_MACHINE_ARN };
