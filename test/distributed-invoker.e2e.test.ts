@@ -231,7 +231,7 @@ describe('ScheduledInvoker, distributed layout, end to end', () => {
     expect(JSON.parse(holders[0].Output).requests.find((r: any) => r.id === requestId(33))).toMatchObject({ outcome: 'SUCCEEDED', statusCode: 200 });
   }, 60_000);
 
-  test('GIVEN a ResponseArchive WHEN the schedule fires THEN every response is archived once under the key its record names, with the child execution and the run\'s trigger', async () => {
+  test('GIVEN a ResponseArchive WHEN the schedule fires THEN every response is archived once under the key its record names, in one folder of the run (not of each batch), with the run\'s trigger', async () => {
     // GIVEN
     const { app, d } = await deploy({ requests: 60, sink: 'archive' });
     const bucket = d.physicalName(app.logicalIds.archiveBucket!);
@@ -244,26 +244,33 @@ describe('ScheduledInvoker, distributed layout, end to end', () => {
     // THEN
     expect(tick.status).toBe('SUCCEEDED');
     const { mapRun, files, requests } = await resultsOf(tick);
+    expect(mapRun.children.length).toBeGreaterThan(1);
     expect(requests.map((r) => r.outcome)).toEqual(Array(60).fill('SUCCEEDED'));
     const objects = await peers.objects(bucket, 'responses/');
     const keys = requests.map((r) => r.sink.key);
     expect(duplicates(keys)).toEqual({});
     expect(objects.map((o) => o.key).sort()).toEqual([...keys].sort());
-    // each key holds the child execution's name and the hash of its ARN, and the request's index in its batch
+    // every record names the run: the parent execution the schedule started, whichever child archived it
+    const runArns = new Set(objects.map((o) => o.body.executionArn));
+    expect(runArns.size).toBe(1);
+    const runArn = [...runArns][0];
+    expect(runArn).toMatch(new RegExp(`:execution:[^:]+:${tick.executionName}$`));
+    expect(mapRun.children.map((c) => c.executionArn)).not.toContain(runArn);
+    const hash = await interpreterMd5(runArn);
+    // so each key holds the run's name and the hash of its ARN, and the request's position in the whole list
     for (const record of files.SUCCEEDED) {
-      const child = mapRun.children.find((c) => c.executionArn === record.ExecutionArn)!;
-      const hash = await interpreterMd5(child.executionArn);
-      idsOfInput(record).forEach((id, index) => {
+      idsOfInput(record).forEach((id) => {
+        const index = Number(id.slice('item-'.length));
         const key = requests.find((r) => r.id === id).sink.key;
-        expect(key).toMatch(new RegExp(`^responses/target=items/date=(${before}|${after})/${child.name}-${hash}/${index}-${id}\\.json$`));
+        expect(key).toMatch(new RegExp(`^responses/target=items/date=(${before}|${after})/${tick.executionName}-${hash}/${index}-${id}\\.json$`));
         const stored = objects.find((o) => o.key === key)!.body;
         expect(stored).toMatchObject({
           target: 'items',
           request: { id, method: 'GET', path: `/items/${id.slice('item-'.length)}` },
           statusCode: 200,
           body: { item: Number(id.slice('item-'.length)), price: 10 },
-          execution: child.name,
-          executionArn: child.executionArn,
+          execution: tick.executionName,
+          executionArn: runArn,
           trigger: tick.output.trigger,
         });
       });
