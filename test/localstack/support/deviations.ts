@@ -81,6 +81,36 @@ export const DEVIATIONS = {
     aws: 'A method with AWS_IAM authorization answers 403 to a request that is not signed, or whose principal may not invoke it.',
     pages: ['https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html'],
   },
+  LOCALSTACK_RESULT_WRITER_MANIFEST_ONLY: {
+    runtime: 'LocalStack',
+    does: 'A Distributed Map\'s ResultWriter (`arn:aws:states:::s3:putObject`) writes only `<Prefix>/<map run id>/manifest.json`, with `ResultFiles: {FAILED: [], PENDING: [], SUCCEEDED: []}`, and no result file: the child executions\' outputs are not exported (its source says "TODO: generate result files and upload them to s3"). The state\'s output `{MapRunArn, ResultWriterDetails: {Bucket, Key}}` is as on AWS.',
+    aws: 'Step Functions "exports executions with the same status to their respective files" (SUCCEEDED_<n>.json, FAILED_<n>.json, PENDING_<n>.json) and lists them in manifest.json under ResultFiles, with Key and Size.',
+    pages: ['https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html'],
+  },
+  LOCALSTACK_NO_ITEM_BATCHER: {
+    runtime: 'LocalStack',
+    does: 'Its ASL parser has no `ItemBatcher` field (nor MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput): CreateStateMachine refuses a Map state with one as InvalidDefinition (ASLParserException "mismatched input \'\"ItemBatcher\"\'"), so a stack with the distributed layout of ScheduledInvoker does not deploy.',
+    aws: 'ItemBatcher, with MaxItemsPerBatch, MaxInputBytesPerBatch and BatchInput, is a field of a Distributed Map state; each child gets `{BatchInput, Items}`.',
+    pages: ['https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html'],
+  },
+  LOCALSTACK_NO_EXPRESS_CHILDREN: {
+    runtime: 'LocalStack',
+    does: 'Its ASL parser accepts only `"STANDARD"` for `ItemProcessor.ProcessorConfig.ExecutionType`: `"EXPRESS"` makes CreateStateMachine fail as InvalidDefinition ("mismatched input \'\"EXPRESS\"\' expecting \'\"STANDARD\"\'").',
+    aws: 'ProcessorConfig.ExecutionType is STANDARD or EXPRESS for a Distributed Map state.',
+    pages: ['https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html'],
+  },
+  LOCALSTACK_TOLERATED_FAILURE_PERCENTAGE: {
+    runtime: 'LocalStack',
+    does: 'Its ASL parser takes `ToleratedFailurePercentage` only as a number with a fraction: the whole number `100` (as CDK renders it, and as the distributed layout of ScheduledInvoker sets it) makes CreateStateMachine fail as InvalidDefinition ("no viable alternative at input \'\"ToleratedFailurePercentage\":100\'"); and the value it parses "currently ha[s] no effect on the program evaluation" (its log).',
+    aws: 'ToleratedFailurePercentage is a number from 0 to 100; a Map Run fails when the failed items exceed it.',
+    pages: ['https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html'],
+  },
+  LOCALSTACK_MAP_RUN_COUNTS_PARTIAL: {
+    runtime: 'LocalStack',
+    does: 'DescribeMapRun answers ItemCounts and ExecutionCounts without `FailuresNotRedrivable` and `PendingRedrive`, and no `RedriveCount` (it has no redrive).',
+    aws: 'FailuresNotRedrivable and PendingRedrive are fields of MapRunItemCounts and MapRunExecutionCounts, and DescribeMapRun answers redriveCount.',
+    pages: ['https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeMapRun.html', 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_MapRunItemCounts.html'],
+  },
   HARNESS_ENTERED_TIME_FROM_LOCAL_CLOCK: {
     runtime: 'harness',
     does: 'aws-local-stepfunctions gives no `$$.State.EnteredTime`; the harness supplies it from the local clock in the documented form (`...192Z`), read when a state reads it.',
