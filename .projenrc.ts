@@ -240,11 +240,13 @@ project.addTask('docs:architecture', {
   exec: `${tsNode} scripts/architecture/draw.ts`,
 });
 
-// Benchmarks (not part of build or test): synth scale against a hand-written
-// baseline, limits, billable units per poll executed on 127.0.0.1, monthly
-// cost; writes docs/benchmarks.md and docs/benchmarks.json.
+// Benchmarks (not part of build or test): synth scale up to 100,000
+// requests against a hand-written baseline, layout AUTO's switch point,
+// limits, billable units per poll and the cost per run of fan-outs of both
+// layouts executed on 127.0.0.1, monthly cost; writes docs/benchmarks.md
+// and docs/benchmarks.json.
 project.addTask('bench', {
-  description: 'Run the benchmarks (synth scale vs a naive baseline, limits, billable units per poll on 127.0.0.1, monthly cost) into docs/benchmarks.md and .json',
+  description: 'Run the benchmarks (synth scale vs a naive baseline, switch point, limits, billable units per poll and per fan-out on 127.0.0.1, cost) into docs/benchmarks.md and .json',
   env: { TS_NODE_TRANSPILE_ONLY: '1' },
   exec: `${tsNode} scripts/bench/run.ts`,
 });

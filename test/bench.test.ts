@@ -7,11 +7,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runDefinition } from './support/state-machine-harness';
-import { median, scaleCases } from '../scripts/bench/cases';
+import { BaselineUnits } from '../scripts/bench/baseline-units';
+import { median, SCALE_CASES } from '../scripts/bench/cases';
 import { Layout, monthlyCost } from '../scripts/bench/cost';
+import { billedMs, executionMs, expressMemory } from '../scripts/bench/express-duration';
+import { baselineRunCost, fanOutRunCost } from '../scripts/bench/fan-out-cost';
+import { billedStandardTransitions, FanOutUnits } from '../scripts/bench/fan-out-units';
 import { PRICES, PRICES_CHECKED_ON } from '../scripts/bench/prices';
 import { renderMarkdown, WARNINGS_END, WARNINGS_START, withoutWarnings } from '../scripts/bench/report';
-import { BenchResults } from '../scripts/bench/results';
+import { fanOutCostTable } from '../scripts/bench/report-fan-out';
+import { goalChecks, scaleSentences } from '../scripts/bench/report-scale';
+import { BenchResults, ScaleRow, SynthSummary } from '../scripts/bench/results';
 import { historyEvents, logBytes } from '../scripts/bench/step-functions-logs';
 import { countTransitions } from '../scripts/bench/transitions';
 
@@ -84,13 +90,99 @@ describe('transition count', () => {
   });
 });
 
-describe('cases', () => {
-  test('GIVEN the matrix THEN cases with fewer requests than targets are skipped and said so', () => {
-    const { cases, skipped } = scaleCases();
-    expect(cases).toHaveLength(9);
-    expect(skipped.map((s) => `${s.requests}/${s.targets}`)).toEqual(['1/10', '1/100', '10/100']);
+describe('fan-out billing', () => {
+  test('GIVEN a distributed run (4 parent transitions, 500 EXPRESS children of 63 transitions each) THEN STANDARD bills the parent and one per child started, not the children\'s states', () => {
+    const distributed = { parentStandard: true, parentTransitions: 4, childExecutions: 500, childrenStandard: false, childTransitions: 31_500 };
+    expect(billedStandardTransitions(distributed)).toBe(504);
+    // STANDARD children bill their own states too; an inline EXPRESS run bills none
+    expect(billedStandardTransitions({ ...distributed, childrenStandard: true })).toBe(504 + 31_500);
+    const inlineExpress = { parentStandard: false, parentTransitions: 303, childExecutions: 0, childrenStandard: false, childTransitions: 0 };
+    expect(billedStandardTransitions(inlineExpress)).toBe(0);
+  });
+
+  test('GIVEN known units of one run WHEN priced THEN each line is units x price, per request is per run / requests', () => {
+    const units: FanOutUnits = {
+      requests: 1000,
+      layout: 'distributed',
+      standardTransitions: 54,
+      expressRequests: 50,
+      expressBilledMs: 30_000,
+      expressBilledMemoryMb: 64,
+      apiGatewayRequests: 1000,
+      accessLogBytes: 0,
+      s3Gets: 1,
+      s3Puts: 2,
+      resultBytes: 0,
+      xrayTraces: 51,
+    };
+    const cost = fanOutRunCost(units);
+    const line = (item: string) => cost.lines.find((l) => l.item.startsWith(item))!;
+    expect(line('Step Functions Standard state transitions').usd).toBeCloseTo(54 * 0.025 / 1000, 12);
+    expect(line('Step Functions Express requests').usd).toBeCloseTo(50 / 1e6, 12);
+    // 30 s at 64 MB = 1.875 GB-s
+    expect(line('Step Functions Express GB-seconds').units).toBeCloseTo(1.875, 12);
+    expect(line('S3 GET requests').usd).toBeCloseTo(0.0004 / 1000, 15);
+    expect(line('S3 PUT requests').usd).toBeCloseTo(2 * 0.005 / 1000, 15);
+    expect(cost.lines.map((l) => l.item)).not.toContain('S3 storage of the results for 90 days (GB-month)');
+    expect(cost.perRequestUsd).toBeCloseTo(cost.perRunUsd / 1000, 15);
+
+    // THEN the baseline's N requests are N one-request polls
+    const b: BaselineUnits = {
+      schedulerInvocations: 1, expressRequests: 1, transitions: 1, apiGatewayRequests: 1, expressBilledMs: 300, expressBilledMemoryMb: 64,
+    };
+    expect(baselineRunCost(b, 100).perRunUsd).toBeCloseTo(100 * baselineRunCost(b, 1).perRunUsd, 12);
+  });
+
+  test('GIVEN the Express model THEN a batch of 20 in waves of 10 is two waves, billed by the 100 ms, and memory follows the pricing page\'s formula', () => {
+    const perRequest = { transitions: 3, apiCalls: 1, sdkCalls: 0, retryWaitMs: 0 };
+    // 3 outer transitions + 2 waves x (3 x 10 + 230) ms
+    expect(executionMs(3, 20, 10, perRequest)).toBe(30 + 2 * 260);
+    expect(billedMs(550)).toBe(600);
+    const events = [{ type: 'StateEntered', state: { name: 'Map', type: 'Map', input: { list: 'x'.repeat(100_000) } } },
+      ...Array.from({ length: 200 }, () => ({ type: 'MapIterationStarted' }))] as any[];
+    // 50 MB + 200 iterations x ~100 KB is over 64 MB: the next chunk
+    expect(expressMemory(10_000, events).billedMb).toBe(128);
+    expect(expressMemory(10_000, events.slice(0, 2)).billedMb).toBe(64);
+  });
+});
+
+describe('synth-scale cases and goals', () => {
+  test('GIVEN the cases THEN they cover 1 to 100,000 requests, and the baseline only up to 1,000', () => {
+    expect([...new Set(SCALE_CASES.map((c) => c.requests))]).toEqual([1, 100, 1000, 10_000, 100_000]);
+    expect(SCALE_CASES.filter((c) => c.baseline).map((c) => c.requests)).toEqual([1, 100, 1000]);
+    expect(SCALE_CASES.every((c) => c.targets <= c.requests)).toBe(true);
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  const summary = (resources: number, ms: number, kib: number): SynthSummary => ({
+    runs: 5,
+    layout: 'DISTRIBUTED',
+    medianBuildAndSynthMs: ms,
+    medianConstructMs: ms,
+    medianSynthMs: 0,
+    medianStartupMs: 0,
+    medianProcessWallMs: ms + 2000,
+    medianPeakRssMiB: 200,
+    resources,
+    templateBytes: kib * 1024,
+    apiResourcesPerApi: 20,
+    stateMachines: 1,
+    schedules: 1,
+    maxDefinitionBytes: 0,
+    requestListBytes: 1,
+  });
+  const rows = (top: SynthSummary): ScaleRow[] => [
+    { requests: 1000, targets: 10, library: summary(69, 500, 60) },
+    { requests: 100_000, targets: 10, library: top },
+  ];
+
+  test('GIVEN 100,000 requests within the goals THEN each goal passes; over any of them THEN it fails', () => {
+    expect(goalChecks(rows(summary(69, 1500, 61))).map((g) => g.pass)).toEqual([true, true, true]);
+    expect(goalChecks(rows(summary(69, 5001, 61))).map((g) => g.pass)).toEqual([false, true, true]);
+    expect(goalChecks(rows(summary(69, 1500, 151))).map((g) => g.pass)).toEqual([true, false, true]);
+    // resources that grow with requests
+    expect(goalChecks(rows(summary(70, 1500, 61))).map((g) => g.pass)).toEqual([true, true, false]);
   });
 });
 
@@ -103,14 +195,21 @@ describe('docs/benchmarks.md', () => {
   });
 
   test('GIVEN the committed page THEN it has every section, the warnings placeholder and the key figures of the JSON', () => {
-    for (const section of ['## Machine and run', '## Synth scale', '## Limits', '## Billable units per poll', '## Monthly cost', '## Measured and estimated']) {
+    for (const section of ['## Machine and run', '## Synth scale', '## Switch point of layout AUTO', '## Limits', '## Billable units per poll',
+      '## Cost per run of a fan-out', '## Monthly cost', '## Measured and estimated']) {
       expect(md).toContain(section);
     }
     expect(md).toContain(WARNINGS_START);
     expect(md).toContain(WARNINGS_END);
     expect(results.synthScale.runsPerCase).toBeGreaterThanOrEqual(5);
-    const big = results.synthScale.rows.find((r) => r.requests === 1000 && r.targets === 10)!;
-    expect(md).toContain(`library synthesizes ${big.library.resources} resources`);
+    // the synth-scale sentences, the goal rows (all passing), the switch points and the fan-out cost rows
+    for (const line of [...scaleSentences(results.synthScale.rows), ...fanOutCostTable(results)]) {
+      expect(md.split('\n')).toContain(line);
+    }
+    expect(goalChecks(results.synthScale.rows).map((g) => g.pass)).toEqual([true, true, true]);
+    for (const p of results.switchPoints) {
+      expect(md).toContain(`| ${p.description} | ${p.lastInline.requests} |`);
+    }
     for (const u of results.units) {
       expect(md).toContain(`| ${u.scenario.title} | ${u.transitions.transitions} (`);
     }

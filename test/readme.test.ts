@@ -57,13 +57,28 @@ describe('README', () => {
 
   test('its cost and scale figures are lines of docs/benchmarks.md, which npx projen bench writes', () => {
     const bench = new Set(fs.readFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), 'utf8').split('\n'));
-    const section = readme.split('\n## Cost\n')[1].split('\n## ')[0];
-    const figures = section.split('\n').filter((l) => l.startsWith('| ') || l.startsWith('> '));
+    const sectionOf = (name: string) => readme.split(`\n## ${name}\n`)[1].split('\n## ')[0];
+    const figures = (name: string) => sectionOf(name).split('\n').filter((l) => l.startsWith('| ') || l.startsWith('> '));
 
-    // the cost table (header and 7 layouts) and the synth-scale sentence
-    expect(figures.length).toBeGreaterThanOrEqual(9);
-    expect(figures.filter((l) => !bench.has(l.replace(/^> /, '')))).toEqual([]);
-    expect(section).toMatch(/\| Library default: EXPRESS, no archive \| \d/);
-    expect(section).toMatch(/\| NAT alternative: .* x 2 AZ/);
+    // every table row and quoted sentence of both sections is a line of the page
+    for (const name of ['Cost', 'Scale']) {
+      expect(figures(name).filter((l) => !bench.has(l.replace(/^> /, '')))).toEqual([]);
+    }
+    // Cost: the monthly table (header, separator and 7 layouts)
+    const cost = sectionOf('Cost');
+    expect(figures('Cost').length).toBeGreaterThanOrEqual(9);
+    expect(cost).toMatch(/\| Library default: EXPRESS, no archive \| \d/);
+    expect(cost).toMatch(/\| NAT alternative: .* x 2 AZ/);
+    // Scale: the switch points, the synth sentences at 1,000 and 100,000 requests, the goals (all met) and the cost per run of both layouts
+    const scale = sectionOf('Scale');
+    expect(scale).toMatch(/^\| Library defaults \(EXPRESS[^|]*\| \d+ \|/m);
+    expect(scale).toMatch(/^\| Defaults \+ ResponseArchive with change detection \| \d+ \|/m);
+    expect(scale).toMatch(/^> At 1,000 requests over 10 targets the library/m);
+    expect(scale).toMatch(/^> At 100,000 requests over 10 targets the library/m);
+    expect(scale.match(/^\| [^|]+ \| [^|]+ \| pass \|$/gm)).toHaveLength(3);
+    for (const requests of ['100', '1,000', '10,000']) {
+      expect(scale).toMatch(new RegExp(`^\\| ${requests} \\| Distributed [^|]*\\| \\d`, 'm'));
+    }
+    expect(scale).toMatch(/^\| 1,000 \| Inline STANDARD[^|]*\| \d/m);
   });
 });

@@ -11,12 +11,13 @@
  * DynamoDB UpdateItem/GetItem and SNS Publish calls (counted in the Task
  * handlers), the local wall time.
  * ESTIMATED: the Step Functions log bytes per level (step-functions-logs.ts)
- * and the EXPRESS billed duration (DURATION_MODEL below): a local run takes
+ * and the EXPRESS billed duration (express-duration.ts): a local run takes
  * no network time and skips retry waits, so its duration says nothing
  * about AWS's.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { billedMs, DURATION_MODEL, executionMs, expectedRetryWaitMs, invokeRetrier, outerTransitions as outerOf } from './express-duration';
 import { benchApp, BENCH_ACCOUNT, BENCH_REGION } from './library-stack';
 import { historyEvents, logBytes, SfnLogLevel } from './step-functions-logs';
 import { countTransitions, LocalEvent, TransitionCount } from './transitions';
@@ -25,20 +26,10 @@ import { LocalAwsPeers, taskStates } from '../../test/support/aws-peers';
 import { LocalDeployment } from '../../test/support/local-deployment';
 import { StubAnswer, UpstreamStub } from '../../test/support/upstream-stub';
 
-/** Assumptions of the EXPRESS duration estimate, in milliseconds. */
-export const DURATION_MODEL = {
-  /** A third-party API's answer time, as seen by API Gateway's integration (assumed, not measured). */
-  upstreamMs: 200,
-  /** API Gateway's own time on top of the integration, and Step Functions' call to it. */
-  apiGatewayOverheadMs: 30,
-  /** One S3, DynamoDB or SNS call from a Task state. */
-  sdkCallMs: 30,
-  /** Step Functions' own time per state transition on the critical path. */
-  transitionMs: 10,
-} as const;
+export { DURATION_MODEL };
 
 /** Response body of the stub: a small JSON document (about 120 bytes). */
-const BODY = JSON.stringify({ sku: 'widget-1', price: 10, currency: 'EUR', at: '2026-11-24T09:00:00Z', note: 'bench' });
+export const BODY = JSON.stringify({ sku: 'widget-1', price: 10, currency: 'EUR', at: '2026-11-24T09:00:00Z', note: 'bench' });
 
 export interface Scenario {
   readonly id: string;
@@ -50,8 +41,6 @@ export interface Scenario {
   readonly failuresBefore200?: number;
   /** Run the poll this many times and report the last (a second poll sees an unchanged body). */
   readonly polls?: number;
-  readonly maxConcurrency?: number;
-  readonly targetTimeoutSeconds?: number;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -61,15 +50,7 @@ export const SCENARIOS: Scenario[] = [
   { id: 'one-change-same', title: 'One request, archive + change detection, body unchanged (2nd poll)', requests: 1, targets: 1, archive: 'change-detection', polls: 2 },
   { id: 'retry-1', title: 'One request, no archive, upstream 503 once then 200', requests: 1, targets: 1, archive: 'none', failuresBefore200: 1 },
   { id: 'retry-2', title: 'One request, no archive, upstream 503 twice then 200', requests: 1, targets: 1, archive: 'none', failuresBefore200: 2 },
-  {
-    id: 'fan-out-100',
-    title: 'Fan-out: 100 requests over 10 targets, no archive (maxConcurrency 40, 5 s target timeout)',
-    requests: 100,
-    targets: 10,
-    archive: 'none',
-    maxConcurrency: 40,
-    targetTimeoutSeconds: 5,
-  },
+  // fan-outs of 100 to 10,000 requests are fan-out-units.ts's
 ];
 
 export interface ScenarioUnits {
@@ -93,7 +74,7 @@ export interface ScenarioUnits {
 }
 
 /** Peers whose Task handlers count their calls. */
-class CountingPeers extends LocalAwsPeers {
+export class CountingPeers extends LocalAwsPeers {
   public readonly calls: Record<string, number> = {};
   public handlers(): Record<string, (input: any) => Promise<any>> {
     return Object.fromEntries(Object.entries(super.handlers()).map(([resource, handler]) => [resource, async (input: any) => {
@@ -109,43 +90,16 @@ class CountingPeers extends LocalAwsPeers {
 function buildScenarioStack(s: Scenario): { stack: Stack; maxConcurrency: number } {
   const stack = new Stack(benchApp(), `Units${s.id.replace(/[^A-Za-z0-9]/g, '')}`, { env: { account: BENCH_ACCOUNT, region: BENCH_REGION } });
   const api = new HttpProxyApi(stack, 'Egress');
-  const targets = Array.from({ length: s.targets }, (_, t) => api.addTarget(`feed${t}`, {
-    url: `https://feed${t}.example.com/v1/items/{item}`,
-    timeout: s.targetTimeoutSeconds ? Duration.seconds(s.targetTimeoutSeconds) : undefined,
-  }));
+  const targets = Array.from({ length: s.targets }, (_, t) => api.addTarget(`feed${t}`, { url: `https://feed${t}.example.com/v1/items/{item}` }));
   const requests: InvokerRequest[] = Array.from({ length: s.requests }, (_, i) => ({ target: targets[i % s.targets], pathParameters: { item: `item-${i}` } }));
   const sink = s.archive === 'none' ? undefined
     : new ResponseArchive(stack, 'Archive', s.archive === 'change-detection' ? { changeDetection: {} } : {});
-  // the units are the inline layout's, whose definition the harness runs
-  new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests, sink, maxConcurrency: s.maxConcurrency, layout: InvokerLayout.INLINE });
-  return { stack, maxConcurrency: s.maxConcurrency ?? 10 };
-}
-
-/** Expected wait before retry k (1-based) with full jitter: half the capped backoff interval. */
-function expectedRetryWaitMs(retrier: any, retries: number): number {
-  if (!retrier || retries === 0) return 0;
-  const interval = retrier.IntervalSeconds ?? 1;
-  const rate = retrier.BackoffRate ?? 2;
-  const cap = retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY;
-  const jitter = retrier.JitterStrategy === 'FULL' ? 0.5 : 1;
-  let ms = 0;
-  for (let k = 1; k <= retries; k++) ms += jitter * Math.min(interval * rate ** (k - 1), cap) * 1000;
-  return ms;
-}
-
-function invokeRetrier(definition: any): any {
-  let found: any;
-  const walk = (states: Record<string, any>) => {
-    for (const state of Object.values<any>(states)) {
-      if (state.Resource === 'arn:aws:states:::apigateway:invoke') {
-        found ??= (state.Retry ?? []).find((r: any) => (r.ErrorEquals ?? []).includes('ApiGateway.503') && (r.MaxAttempts ?? 3) > 0);
-      }
-      if (state.ItemProcessor) walk(state.ItemProcessor.States);
-      if (state.Iterator) walk(state.Iterator.States);
-    }
-  };
-  walk(definition.States);
-  return found;
+  // layout AUTO, as a user gets it: one request fits one inline execution (checked below)
+  const invoker = new ScheduledInvoker(stack, 'Poller', { schedule: InvokerSchedule.rate(Duration.minutes(15)), requests, sink });
+  if (invoker.layout !== InvokerLayout.INLINE) {
+    throw new Error(`scenario ${s.id}: layout AUTO took ${invoker.layout}; the per-poll units are the inline layout's`);
+  }
+  return { stack, maxConcurrency: invoker.timeBudget.maxConcurrency };
 }
 
 export async function measureBillableUnits(log: (line: string) => void = () => undefined): Promise<ScenarioUnits[]> {
@@ -178,7 +132,7 @@ export async function measureBillableUnits(log: (line: string) => void = () => u
       }
       const events = (tick!.events ?? []) as LocalEvent[];
       const transitions = countTransitions(events);
-      const outerTransitions = events.filter((e) => e.type === 'StateEntered' && e.index === undefined).length;
+      const outerTransitions = outerOf(events);
       const resources = Object.fromEntries(taskStates(d.definition).map((t) => [t.name, t.resource]));
       const history = historyEvents(events, resources);
       const sfnLog = Object.fromEntries((['ALL', 'ERROR', 'FATAL', 'OFF'] as SfnLogLevel[]).map((l) => [l, logBytes(history, l)])) as ScenarioUnits['sfnLog'];
@@ -187,16 +141,13 @@ export async function measureBillableUnits(log: (line: string) => void = () => u
       const call = (suffix: string) => peers.calls[`arn:aws:states:::${suffix}`] ?? 0;
 
       // the EXPRESS duration: the longest path through the run, request by request in waves of maxConcurrency
-      const m = DURATION_MODEL;
       const perRequest = {
         transitions: (transitions.transitions - outerTransitions) / s.requests,
         apiCalls: tick!.accessLog.length / s.requests,
         sdkCalls: (call('aws-sdk:s3:putObject') + call('dynamodb:updateItem') + call('dynamodb:getItem') + call('sns:publish')) / s.requests,
+        retryWaitMs: expectedRetryWaitMs(invokeRetrier(d.definition), transitions.retries / s.requests),
       };
-      const retryWait = expectedRetryWaitMs(invokeRetrier(d.definition), transitions.retries / s.requests);
-      const requestMs = perRequest.transitions * m.transitionMs + perRequest.apiCalls * (m.upstreamMs + m.apiGatewayOverheadMs)
-        + perRequest.sdkCalls * m.sdkCallMs + retryWait;
-      const estimatedDurationMs = outerTransitions * m.transitionMs + Math.ceil(s.requests / maxConcurrency) * requestMs;
+      const estimatedDurationMs = executionMs(outerTransitions, s.requests, maxConcurrency, perRequest);
       results.push({
         scenario: s,
         status: tick!.status ?? 'NOT STARTED',
@@ -212,9 +163,9 @@ export async function measureBillableUnits(log: (line: string) => void = () => u
         snsPublishes: call('sns:publish'),
         localDurationMs: tick!.durationMs,
         sfnLog,
-        expectedRetryWaitMs: retryWait,
+        expectedRetryWaitMs: perRequest.retryWaitMs,
         estimatedDurationMs,
-        billedDurationMs: Math.ceil(estimatedDurationMs / 100) * 100,
+        billedDurationMs: billedMs(estimatedDurationMs),
       });
       log(`  ${s.id}: ${transitions.transitions} transitions, ${tick!.accessLog.length} API calls, ${tick!.status}`);
     }

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { buildBaselineStack } from './baseline-stack';
 import { benchApp, buildLibraryStack, LibraryStackOptions } from './library-stack';
 import { templateStats, TemplateStats } from './template-stats';
+import { InvokerLayout } from '../../src';
 
 /** CloudFormation: resources per stack (aws-cdk-lib 2.257 checks the same number). */
 export const CFN_MAX_RESOURCES = 500;
@@ -41,7 +42,8 @@ export interface LimitResult {
 
 type Build = (n: number) => { app: ReturnType<typeof benchApp>; stackName: string };
 
-function probe(n: number, build: Build, checkApiQuota: boolean): Probe {
+/** A probe fits when it synthesizes within the quotas, and (with `warningId`) without that warning of the library. */
+function probe(n: number, build: Build, checkApiQuota: boolean, warningId?: string): Probe {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-limit-'));
   try {
     let synthesized;
@@ -62,6 +64,8 @@ function probe(n: number, build: Build, checkApiQuota: boolean): Probe {
     if (checkApiQuota && stats.apiResourcesPerApi > APIGW_MAX_RESOURCES_PER_API) {
       over.push(`${stats.apiResourcesPerApi} API Gateway resources > ${APIGW_MAX_RESOURCES_PER_API} per REST API`);
     }
+    const warned = warningId && synthesized.getStackByName(stackName).messages.find((m) => m.level === 'warning' && String(m.entry.data).includes(warningId));
+    if (warned) over.push(`warning ${warningId}: ${String(warned.entry.data).split(' [ack:')[0]}`);
     return { n, fits: over.length === 0, limitedBy: over.join('; ') || undefined, stats };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -86,13 +90,15 @@ export function largestFitting(fits: (n: number) => boolean, max: number): numbe
   return lo;
 }
 
-function search(name: string, description: string, build: (outdir: string) => Build, checkApiQuota: boolean, max: number): LimitResult {
+function search(
+  name: string, description: string, build: (outdir: string) => Build, checkApiQuota: boolean, max: number, warningId?: string,
+): LimitResult {
   const seen = new Map<number, Probe>();
   const run = (n: number) => {
     if (!seen.has(n)) {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-limit-app-'));
       try {
-        seen.set(n, probe(n, build(outdir), checkApiQuota));
+        seen.set(n, probe(n, build(outdir), checkApiQuota, warningId));
       } finally {
         fs.rmSync(outdir, { recursive: true, force: true });
       }
@@ -107,7 +113,7 @@ function search(name: string, description: string, build: (outdir: string) => Bu
 const library = (options: Omit<LibraryStackOptions, 'requests' | 'targets'>, shape: (n: number) => { requests: number; targets: number }, compactTemplates = false) =>
   (outdir: string): Build => (n) => {
     const app = benchApp(outdir, { compactTemplates });
-    const stack = buildLibraryStack(app, 'Limit', { ...options, ...shape(n) });
+    const { stack } = buildLibraryStack(app, 'Limit', { layout: InvokerLayout.INLINE, ...options, ...shape(n) });
     return { app, stackName: stack.stackName };
   };
 
@@ -118,19 +124,25 @@ const baseline = (shape: (n: number) => { requests: number; targets: number }) =
 };
 
 function main(): void {
+  // the inline layout's limits: AUTO takes the distributed layout past them, INLINE (forced) refuses at synth
+  const payloadWarning = 'ScheduledInvoker.nearPayloadLimit';
   const results: LimitResult[] = [
-    search('library-requests', 'Library, STANDARD (24 h, maxConcurrency 40): requests over 10 targets in one invoker',
-      library({ workflow: 'STANDARD' }, (n) => ({ requests: n, targets: 10 })), true, 20_000),
-    search('library-requests-archive', 'Library with ResponseArchive (change detection), STANDARD: requests over 10 targets',
-      library({ workflow: 'STANDARD', archive: true }, (n) => ({ requests: n, targets: 10 })), true, 20_000),
-    search('library-requests-express', 'Library, EXPRESS with the library defaults (maxConcurrency 10, 29 s target timeout, 3 retries)',
-      library({ workflow: 'EXPRESS' }, (n) => ({ requests: n, targets: 1 })), true, 20_000),
-    search('library-requests-express-40', 'Library, EXPRESS, maxConcurrency 40, other defaults',
-      library({ workflow: 'EXPRESS', maxConcurrency: 40 }, (n) => ({ requests: n, targets: 1 })), true, 20_000),
+    search('library-requests', 'Library, INLINE, STANDARD (24 h, maxConcurrency 40): requests over 10 targets in one invoker',
+      library({ workflow: 'STANDARD_24H' }, (n) => ({ requests: n, targets: 10 })), true, 20_000),
+    search('library-requests-warning', 'Library, INLINE, STANDARD (24 h, maxConcurrency 40): requests over 10 targets before the payload warning',
+      library({ workflow: 'STANDARD_24H' }, (n) => ({ requests: n, targets: 10 })), true, 20_000, payloadWarning),
+    search('library-requests-archive', 'Library, INLINE, with ResponseArchive (change detection), STANDARD (24 h, maxConcurrency 40): requests over 10 targets',
+      library({ workflow: 'STANDARD_24H', archive: 'change-detection' }, (n) => ({ requests: n, targets: 10 })), true, 20_000),
+    search('library-requests-archive-warning', 'Library, INLINE, with ResponseArchive (change detection), STANDARD (24 h, maxConcurrency 40): requests before the payload warning',
+      library({ workflow: 'STANDARD_24H', archive: 'change-detection' }, (n) => ({ requests: n, targets: 10 })), true, 20_000, payloadWarning),
+    search('library-requests-express', 'Library, INLINE, EXPRESS with the library defaults (maxConcurrency 10, 29 s target timeout, 3 retries)',
+      library({}, (n) => ({ requests: n, targets: 1 })), true, 20_000),
+    search('library-requests-express-40', 'Library, INLINE, EXPRESS, maxConcurrency 40, other defaults',
+      library({ maxConcurrency: 40 }, (n) => ({ requests: n, targets: 1 })), true, 20_000),
     search('library-targets', 'Library: targets in one HttpProxyApi, one request each (each target /feedN/{item} is 2 API resources, 1 method, 1 alarm)',
-      library({ workflow: 'STANDARD' }, (n) => ({ requests: n, targets: n })), true, 2_000),
+      library({ workflow: 'STANDARD_24H' }, (n) => ({ requests: n, targets: n })), true, 2_000),
     search('library-targets-compact', 'Library: targets in one HttpProxyApi, one request each, template written without indentation (suppressTemplateIndentation)',
-      library({ workflow: 'STANDARD' }, (n) => ({ requests: n, targets: n }), true), true, 2_000),
+      library({ workflow: 'STANDARD_24H' }, (n) => ({ requests: n, targets: n }), true), true, 2_000),
     search('baseline-requests', 'Baseline: requests (one route, state machine, schedule and roles each), 10 targets',
       baseline((n) => ({ requests: n, targets: Math.min(10, n) })), true, 20_000),
   ];

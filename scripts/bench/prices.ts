@@ -35,6 +35,7 @@ export const PRICES = {
   },
   schedulerInvocation: { usd: 1.0, per: 1_000_000, unit: 'EventBridge Scheduler invocations', source: 'https://aws.amazon.com/eventbridge/pricing/', freeTier: '14 M invocations/month' },
   s3Put: { usd: 0.005, per: 1000, unit: 'S3 Standard PUT requests', source: 'https://aws.amazon.com/s3/pricing/' },
+  s3Get: { usd: 0.0004, per: 1000, unit: 'S3 Standard GET requests', source: 'https://aws.amazon.com/s3/pricing/' },
   s3StorageGbMonth: { usd: 0.023, per: 1, unit: 'GB-month S3 Standard (first 50 TB)', source: 'https://aws.amazon.com/s3/pricing/' },
   dynamoWrite: { usd: 0.625, per: 1_000_000, unit: 'DynamoDB on-demand write request units', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
   dynamoRead: { usd: 0.125, per: 1_000_000, unit: 'DynamoDB on-demand read request units', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },

@@ -5,53 +5,18 @@
  * file keeps whatever is there.
  */
 import * as fs from 'fs';
-import { BenchResults, ScaleRow } from './results';
+import { fanOutSection } from './report-fan-out';
+import { head, int, ratio, row, usd } from './report-format';
+import { limitsSection, WARNINGS_END, WARNINGS_START } from './report-limits';
+import { scaleSection, switchSection } from './report-scale';
+import { BenchResults } from './results';
 
-export const WARNINGS_START = '<!-- limits-warnings -->';
-export const WARNINGS_END = '<!-- /limits-warnings -->';
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => (n >= 100 ? int(n) : n.toFixed(1));
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)}`;
-const usd = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(4));
-const ratio = (n: number) => `${n.toFixed(2)}x`;
-const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-const head = (cells: string[]) => [row(cells), row(cells.map(() => '---'))];
-
-const CFN_RESOURCES = 500;
-const CFN_TEMPLATE = 1_000_000;
-const API_RESOURCES = 300;
-const over = (value: number, limit: number, text: string) => (value > limit ? `${text} (over)` : text);
-
-function scaleTables(rows: ScaleRow[]): string[] {
-  const time = [
-    ...head(['Requests', 'Targets', 'Library build+synth ms', 'Baseline build+synth ms', 'Ratio', 'Library process ms', 'Baseline process ms', 'Ratio',
-      'Library peak RSS MiB', 'Baseline peak RSS MiB', 'Ratio']),
-    ...rows.map((r) => row([int(r.requests), int(r.targets),
-      ms(r.library.medianBuildAndSynthMs), ms(r.baseline.medianBuildAndSynthMs), ratio(r.ratio.buildAndSynthMs),
-      ms(r.library.medianProcessWallMs), ms(r.baseline.medianProcessWallMs), ratio(r.ratio.processWallMs),
-      r.library.medianPeakRssMiB.toFixed(0), r.baseline.medianPeakRssMiB.toFixed(0), ratio(r.ratio.peakRssMiB)])),
-  ];
-  const size = [
-    ...head(['Requests', 'Targets', 'Library resources', 'Baseline resources', 'Ratio', 'Library template KiB', 'Baseline template KiB', 'Ratio',
-      'Library API resources', 'Baseline API resources', 'Library largest definition KiB']),
-    ...rows.map((r) => row([int(r.requests), int(r.targets),
-      over(r.library.resources, CFN_RESOURCES, int(r.library.resources)), over(r.baseline.resources, CFN_RESOURCES, int(r.baseline.resources)),
-      r.ratio.resources.toFixed(3),
-      over(r.library.templateBytes, CFN_TEMPLATE, kb(r.library.templateBytes)),
-      over(r.baseline.templateBytes, CFN_TEMPLATE, kb(r.baseline.templateBytes)),
-      r.ratio.templateBytes.toFixed(3),
-      over(r.library.apiResourcesPerApi, API_RESOURCES, int(r.library.apiResourcesPerApi)),
-      over(r.baseline.apiResourcesPerApi, API_RESOURCES, int(r.baseline.apiResourcesPerApi)),
-      kb(r.library.maxDefinitionBytes)])),
-  ];
-  return [...time, '', ...size];
-}
+export { WARNINGS_END, WARNINGS_START };
 
 export function renderMarkdown(r: BenchResults): string {
   const at = (id: string) => r.units.find((u) => u.scenario.id === id)!;
-  const big = r.synthScale.rows.find((x) => x.requests === 1000 && x.targets === 10);
   const cost = (id: string, perDay: number) => r.costs.find((c) => c.layout.id === id)!.byCallsPerDay.find((c) => c.callsPerDay === perDay)!;
+  const natRatio = (perDay: number) => cost('nat-2az', perDay).totalUsd / cost('express', perDay).totalUsd;
   const lines: string[] = [
     '# Benchmarks',
     '',
@@ -71,85 +36,17 @@ export function renderMarkdown(r: BenchResults): string {
     row(['Synth runs per case and kind', r.synthScale.runsPerCase]),
     row(['Bench wall time (measurements, inside the task)', `${r.benchWallSeconds} s`]),
     '',
-    '## Synth scale',
-    '',
-    'The library layout: one `HttpProxyApi` with N targets (`/feedN/{item}`), one `ScheduledInvoker` with the requests spread',
-    'round-robin over them (STANDARD, 24 h execution timeout, maxConcurrency 40, so that 1,000 requests pass the library\'s time',
-    'budget; EXPRESS has the same resources), library defaults otherwise (alarms, logs, X-Ray, KMS keys), no archive.',
-    'The BASELINE is the same polling written by hand with aws-cdk-lib in the naive layout: one Regional IAM-auth REST API',
-    'with one route and HTTP integration per request, one EXPRESS state machine per request (a `CallApiGatewayRestApiEndpoint`',
-    'task, IAM_ROLE, retry on 429/5xx), and one Scheduler `CfnSchedule` with its own role per request',
-    '(`scripts/bench/baseline-stack.ts`). It has no logs, alarms, DLQ or keys.',
-    '',
-    'Each synth runs in a fresh node process (`scripts/bench/synth-child.ts`, ts-node with `tsconfig.dev.json`,',
-    '`TS_NODE_TRANSPILE_ONLY=1`), library and baseline interleaved; figures are medians. **build+synth** is construct',
-    'building plus `app.synth()` inside the process; it excludes node start, ts-node and module loading (no type-checking',
-    'happens: transpile-only), which **process** (the whole child\'s wall time, seen by the parent) includes. **peak RSS** is',
-    '`process.resourceUsage().maxRSS` of the child. Template bytes are the file the CDK writes (1-space indented JSON), which',
-    'is what is uploaded. Ratios are library / baseline from the same run. "(over)" marks a figure past a quota: 500',
-    'resources per stack, 1,000,000 template bytes, 300 API Gateway resources per REST API; the bench lifts aws-cdk-lib\'s',
-    '500-resource check (`@aws-cdk/core:stackResourceLimit: 0`) so the baseline can be measured at all.',
-    '',
-    ...scaleTables(r.synthScale.rows),
-    '',
-    `Skipped: ${r.synthScale.skipped.map((s) => `${s.requests} request(s) over ${s.targets} targets`).join(', ')}: fewer requests than targets.`,
-    '',
-  ];
-  if (big) {
-    lines.push(`At 1,000 requests over 10 targets the library synthesizes ${int(big.library.resources)} resources `
-      + `(${kb(big.library.templateBytes)} KiB) in ${ms(big.library.medianBuildAndSynthMs)} ms; the baseline ${int(big.baseline.resources)} resources `
-      + `(${kb(big.baseline.templateBytes)} KiB) in ${ms(big.baseline.medianBuildAndSynthMs)} ms (ratio ${ratio(big.ratio.buildAndSynthMs)}). `
-      + 'The library\'s resource count does not grow with requests, only with targets (each target is 2 API resources, 1 method and '
-      + '1 error-rate alarm); its template grows with requests through the request list in the state machine definition.', '');
-  }
-
-  const targetsLimit = r.limits.find((l) => l.name === 'library-targets');
-  const perTarget = targetsLimit?.atLargest ? {
-    kib: (targetsLimit.atLargest.templateBytes / targetsLimit.largestFitting / 1024).toFixed(1),
-    apiResources: targetsLimit.atLargest.apiResourcesPerApi / targetsLimit.largestFitting,
-  } : { kib: '?', apiResources: 2 };
-  const compact = r.limits.find((l) => l.name === 'library-targets-compact');
-  lines.push(
-    '## Limits',
-    '',
-    'Quotas checked (us-east-1, 2026-11-24): CloudFormation 500 resources per stack and 1 MB template body from S3',
-    '(CloudFormation User Guide, "Understand CloudFormation quotas"; aws-cdk-lib 2.257 uses 500 and 1,000,000 bytes);',
-    'Step Functions state machine definition 1 MB, hard quota, and 256 KiB state payload (Step Functions Developer Guide,',
-    '"Step Functions service quotas"); API Gateway 300 resources per REST API, default, adjustable (API Gateway Developer',
-    'Guide, quotas). Each figure below is found by synthesizing: doubling the count until a synth fails or passes a quota,',
-    'then bisecting (`scripts/bench/limits.ts`).',
-    '',
-    ...head(['Search', 'Largest that fits', 'Resources', 'Template KiB', 'API resources', 'Definition KiB', 'What stops the next one (measured)']),
-    ...r.limits.map((l) => row([l.description, int(l.largestFitting), l.atLargest ? int(l.atLargest.resources) : '-', l.atLargest ? kb(l.atLargest.templateBytes) : '-',
-      l.atLargest ? int(l.atLargest.apiResourcesPerApi) : '-', l.atLargest ? kb(l.atLargest.maxDefinitionBytes) : '-',
-      `${int(l.firstFailing.n)}: ${l.firstFailing.limitedBy ?? ''}${l.firstFailing.error ? ` - \`${l.firstFailing.error.replace(/\|/g, '/')}\`` : ''}`])),
-    '',
-    'What the library does near each limit:',
-    '',
-    '- **State payload (256 KiB)**: the library refuses the request list at synth time (`invalid requests`, with the estimated',
-    '  KiB and "split them over several invokers"), and warns from 80%; this is what bounds requests per invoker, long before',
-    '  the template or the 1 MB definition quota. With an archive the per-request result is larger, so the bound is lower.',
-    '- **Time budget**: with EXPRESS defaults the worst-case run time (4 attempts x 30 s + retry waits, in waves of',
-    '  maxConcurrency) passes 5 minutes above the figures in the table, and synth fails with the numbers to change.',
-    `- **Template size (1 MB)**: each target adds about ${perTarget.kib} KiB of template (a route, a method with one integration response`,
-    '  per status code, an alarm); aws-cdk-lib warns from 800,000 bytes (`@aws-cdk/core:Stack.templateSize`) and does not',
-    '  fail; CloudFormation refuses the template past 1 MB. The library warns from 75 targets in one API.'
-    + (compact ? ` Written without indentation, ${int(compact.largestFitting)} targets fit and then ${compact.firstFailing.limitedBy} stops it.` : ''),
-    '- **API Gateway resources (300 per REST API)**: aws-cdk-lib says nothing; the library warns from 240. With a path',
-    `  parameter each target takes ${perTarget.apiResources} resources, so ${Math.floor(API_RESOURCES / perTarget.apiResources) + 1} targets`
-    + ' would be refused at deploy time (here the template limit comes first).',
-    '- **Stack resources (500)**: aws-cdk-lib adds an info annotation at 80% and fails synth above 500; the library\'s target warning',
-    '  comes first.',
-    '',
-    WARNINGS_START,
-    WARNINGS_END,
-    '',
+    ...scaleSection(r),
+    ...switchSection(r),
+    ...limitsSection(r),
     '## Billable units per poll',
     '',
     'Each scenario is a stack built with the library (`scripts/bench/billable-units.ts`), synthesized, and run once (or twice',
     'for the unchanged case) on 127.0.0.1 by the end-to-end harness of the tests (`test/support/local-deployment.ts`: the',
     'template-driven API Gateway emulator, aws-local-stepfunctions, dynalite and fauxqs, a stub upstream answering a',
-    `${'~'}120-byte JSON body). EXPRESS, library defaults (log level ERROR, no execution data, retries: 3, 2 s, backoff 2, full jitter).`,
+    `${'~'}120-byte JSON body). Library defaults: layout AUTO, which keeps one request inline, EXPRESS, log level ERROR, no`,
+    'execution data, retries 3, 2 s, backoff 2, full jitter. Fan-outs of 100 to 10,000 requests are in',
+    '[Cost per run of a fan-out](#cost-per-run-of-a-fan-out).',
     '',
     ...head(['Scenario', 'Transitions (entered + retries)', 'Task attempts', 'API Gateway requests', 'S3 PUT', 'DynamoDB writes', 'DynamoDB reads', 'SNS publishes',
       'Access log bytes', 'SFN log bytes ALL / ERROR / FATAL / OFF (est.)', 'Express duration est. ms (billed)']),
@@ -176,6 +73,7 @@ export function renderMarkdown(r: BenchResults): string {
     `  ${r.durationModel.sdkCallMs} ms per S3/DynamoDB/SNS call, the expected full-jitter retry waits (half the backoff interval), requests`,
     '  in waves of maxConcurrency; rounded up to 100 ms and billed at 64 MB.',
     '',
+    ...fanOutSection(r),
     '## Monthly cost',
     '',
     `Prices: ${r.prices.region}, on-demand list prices checked on ${r.prices.checkedOn} (\`scripts/bench/prices.ts\`, copied into the JSON).`,
@@ -189,9 +87,6 @@ export function renderMarkdown(r: BenchResults): string {
     ...head(['Layout', ...r.costs[0].byCallsPerDay.map((c) => `${int(c.callsPerDay)} calls/day: total (fixed + variable) USD/month`), 'Notes']),
     ...r.costs.map((c) => row([c.layout.title, ...c.byCallsPerDay.map((b) => `${usd(b.totalUsd)} (${usd(b.fixedUsd)} + ${usd(b.variableUsd)})`), c.layout.notes ?? ''])),
     '',
-  );
-  const natRatio = (perDay: number) => cost('nat-2az', perDay).totalUsd / cost('express', perDay).totalUsd;
-  lines.push(
     `The NAT alternative (2 AZs) costs ${ratio(natRatio(1_000))} the library default at 1,000 calls/day, ${ratio(natRatio(10_000))} at 10,000`,
     `and ${ratio(natRatio(100_000))} at 100,000.`,
     '',
@@ -212,15 +107,18 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '## Measured and estimated',
     '',
-    '- Measured: synth times, peak RSS, resource counts, template and definition bytes, limits (by synthesis), transitions,',
-    '  task attempts, API Gateway requests, access log bytes, S3/DynamoDB/SNS calls.',
-    '- Estimated: Step Functions log bytes per level, Express duration (model above), X-Ray traces (one per poll), bytes',
-    '  through NAT or the endpoint per call, the NAT alternative\'s Lambda duration (upstream + 50 ms at 128 MB).',
+    '- Measured: synth times, peak RSS, resource counts, template, definition and request list bytes, the layout AUTO takes',
+    '  and its switch point, limits (by synthesis), transitions (parent, children, child executions started), task attempts,',
+    '  API Gateway requests, access log bytes, S3/DynamoDB/SNS calls, the request list reads and result files and their bytes.',
+    '- Estimated: Step Functions log bytes per level, Express duration (model above) and memory (the pricing page\'s formula),',
+    '  X-Ray traces (one per poll, one per execution in a fan-out), bytes through NAT or the endpoint per call, the NAT',
+    '  alternative\'s Lambda duration (upstream + 50 ms at 128 MB), the baseline\'s synth beyond 1,000 requests (extrapolated).',
     '- Not counted: data transfer out to the internet (the same for every layout), S3 storage of archived responses (grows',
     '  with retention), log storage, KMS requests (CloudWatch Logs and SNS cache data keys), VPC flow log volume, the',
-    '  private variant\'s caller compute.',
+    '  private variant\'s caller compute, the request list asset\'s storage in the bootstrap bucket, S3 server access logs',
+    '  of the results bucket (their storage), how AWS splits large result files.',
     '',
-  );
+  ];
   return lines.join('\n');
 }
 

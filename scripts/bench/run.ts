@@ -8,15 +8,19 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { measureBaselineRequest } from './baseline-units';
 import { DURATION_MODEL, measureBillableUnits, ScenarioUnits } from './billable-units';
-import { RUNS_PER_CASE, scaleCases } from './cases';
+import { RUNS_PER_CASE, SCALE_CASES } from './cases';
 import { REPO_ROOT, runChild } from './child-process';
 import { CALLS_PER_DAY, invokerLayout, Layout, MeasuredPoll, monthlyCost, natLayout, privateLayout } from './cost';
+import { baselineRunCost, fanOutRunCost } from './fan-out-cost';
+import { FAN_OUT_LAYOUTS, FAN_OUT_REQUESTS, measureFanOuts } from './fan-out-units';
 import { fixedInventory, InventoryLayout } from './fixed-inventory';
 import { LimitResult } from './limits';
 import { DAYS_PER_MONTH, PRICES, PRICES_CHECKED_ON, PRICES_REGION, costOf } from './prices';
 import { renderMarkdown, writeMarkdown } from './report';
 import { BenchResults, CostRow } from './results';
+import { measureSwitchPoints } from './switch-point';
 import { measureSynthScale } from './synth-scale';
 
 const JSON_PATH = path.join(REPO_ROOT, 'docs', 'benchmarks.json');
@@ -41,14 +45,21 @@ async function main(): Promise<void> {
   const say = (line: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`);
   const runs = Number(process.env.BENCH_RUNS ?? RUNS_PER_CASE);
 
-  say(`synth scale: ${scaleCases().cases.length} cases x library/baseline x ${runs} runs, one fresh process each`);
+  say(`synth scale: ${SCALE_CASES.length} cases x library (and baseline where built) x ${runs} runs, one fresh process each`);
   const rows = await measureSynthScale(runs, say);
+
+  say('switch point of layout AUTO: bisection by synthesis');
+  const switchPoints = measureSwitchPoints(say);
 
   say('limits: bisection over request and target counts');
   const { result: limits } = await runChild<LimitResult[]>('limits.ts', [], 600_000);
 
   say('billable units: executing the synthesized state machines on 127.0.0.1');
   const units = await measureBillableUnits(say);
+
+  say(`fan-outs: ${FAN_OUT_REQUESTS.join(', ')} requests in each layout, executed on 127.0.0.1`);
+  const fanOutUnits = await measureFanOuts(say);
+  const baselineUnits = await measureBaselineRequest();
   const unit = (id: string) => units.find((u) => u.scenario.id === id)!;
 
   const layouts: InventoryLayout[] = ['invoker', 'invoker-archive', 'invoker-archive-change', 'invoker-standard', 'private'];
@@ -140,8 +151,14 @@ async function main(): Promise<void> {
       aws_cdk_lib: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version,
     },
     benchWallSeconds: Math.round((performance.now() - started) / 1000),
-    synthScale: { rows, skipped: scaleCases().skipped, runsPerCase: runs },
+    synthScale: { rows, runsPerCase: runs },
+    switchPoints,
     limits,
+    fanOuts: fanOutUnits.map((u) => ({ title: FAN_OUT_LAYOUTS[u.layout].title, units: u, cost: u.notBuilt ? undefined : fanOutRunCost(u) })),
+    fanOutBaseline: {
+      units: baselineUnits,
+      byRequests: FAN_OUT_REQUESTS.map((requests) => ({ requests, cost: baselineRunCost(baselineUnits, requests) })),
+    },
     units,
     durationModel: { ...DURATION_MODEL },
     inventory,

@@ -4,7 +4,8 @@
  * line, `BENCH_RESULT {...}`, with the time from process start to the
  * first line of this script (node, ts-node and module loading), the time
  * to build the constructs, the time of `app.synth()`, the peak RSS of the
- * process, and the template's figures.
+ * process, the template's figures, and for the library the layout AUTO
+ * took and the bytes of the request list asset (distributed layout).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,17 +27,21 @@ function main(): void {
   try {
     const t0 = performance.now();
     const app = benchApp(outdir);
-    const stack = spec.kind === 'library'
+    const built = spec.kind === 'library'
       ? buildLibraryStack(app, 'Bench', { requests: spec.requests, targets: spec.targets })
-      : buildBaselineStack(app, 'Bench', { requests: spec.requests, targets: spec.targets });
+      : { stack: buildBaselineStack(app, 'Bench', { requests: spec.requests, targets: spec.targets }), invoker: undefined };
     const t1 = performance.now();
     const assembly = app.synth();
     const t2 = performance.now();
-    const file = assembly.getStackByName(stack.stackName).templateFullPath;
+    const file = assembly.getStackByName(built.stack.stackName).templateFullPath;
     const text = fs.readFileSync(file, 'utf8');
     const stats = templateStats(JSON.parse(text), text);
     const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-    console.log(`BENCH_RESULT ${JSON.stringify({ ...spec, startupMs, constructMs: t1 - t0, synthMs: t2 - t1, maxRssMiB, stats })}`);
+    const asset = built.invoker?.requestListAsset;
+    const requestListBytes = asset ? fs.statSync(path.join(outdir, asset.assetPath)).size : undefined;
+    console.log(`BENCH_RESULT ${JSON.stringify({
+      ...spec, startupMs, constructMs: t1 - t0, synthMs: t2 - t1, maxRssMiB, stats, layout: built.invoker?.layout, requestListBytes,
+    })}`);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

@@ -83,6 +83,13 @@ export interface LocalDeploymentProps {
    * @default - no assets
    */
   readonly assemblyDirectory?: string;
+  /**
+   * Keep each Map Run child's event log in its record (`TickResult.mapRuns`;
+   * memory grows with the items), as `RunOptions.childEvents`.
+   *
+   * @default false
+   */
+  readonly childEvents?: boolean;
 }
 
 /** What one scheduled tick did. */
@@ -419,6 +426,7 @@ export class LocalDeployment {
       stateMachineArn: machine.arn,
       s3: this.props.peers.s3,
       mapRuns: this.mapRuns,
+      childEvents: this.props.childEvents,
     });
     // each run is counted as an execution of its own: an assumption, for
     // the guide does not say how a duplicated run shows in the metrics
