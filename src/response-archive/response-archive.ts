@@ -13,6 +13,7 @@ import { ChangeDetectionOptions } from './change-detection';
 import { acknowledgeInCompliancePacks, acknowledgeWildcardResource } from '../common/acknowledgements';
 import { createEncryptionKey } from '../common/encryption-key';
 import { invalidProp } from '../common/errors';
+import { PRIVATE_BUCKET } from '../common/private-bucket';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 import { IResponseSink, ResponseSinkBindOptions, ResponseSinkConfig } from '../scheduled-invoker/response-sink';
 
@@ -153,11 +154,7 @@ export class ResponseArchive extends Construct implements IResponseSink {
       }
       this.logBucket = new s3.Bucket(this, 'AccessLogs', {
         // log delivery writes with SSE-S3 only
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        versioned: true,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        ...PRIVATE_BUCKET,
         lifecycleRules: [{
           expiration: days(this, 'accessLogsExpiration', props.accessLogsExpiration ?? Duration.days(365), 1),
           noncurrentVersionExpiration: Duration.days(30),

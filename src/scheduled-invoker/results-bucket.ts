@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeInCompliancePacks } from '../common/acknowledgements';
+import { PRIVATE_BUCKET } from '../common/private-bucket';
 import { acknowledgeInTemplate } from '../common/template-acknowledgements';
 
 /** How long the results of a run are kept in a bucket the invoker creates. */
@@ -19,11 +20,7 @@ export const RESULTS_EXPIRATION = Duration.days(90);
 export function createResultsBucket(scope: Construct, removalPolicy: RemovalPolicy): { bucket: s3.Bucket; logBucket: s3.Bucket } {
   const logBucket = new s3.Bucket(scope, 'ResultsAccessLogs', {
     // log delivery writes with SSE-S3 only
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    versioned: true,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    ...PRIVATE_BUCKET,
     lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
     removalPolicy,
   });
@@ -34,11 +31,7 @@ export function createResultsBucket(scope: Construct, removalPolicy: RemovalPoli
   }
 
   const bucket = new s3.Bucket(scope, 'Results', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    versioned: true,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    ...PRIVATE_BUCKET,
     // ResultWriter uploads in parts (it needs s3:AbortMultipartUpload and
     // s3:ListMultipartUploadParts): the parts of an upload a failed run left
     // unfinished are billed until aborted
