@@ -268,7 +268,12 @@ export class ScheduledInvoker extends Construct {
     // fires as soon as it is created, and a policy created later in the same
     // deploy would fail the first run's calls (403s recorded as FAILED),
     // its sink, its start, or its request list.
-    this.schedule.node.addDependency(this.routeGrants, this.schedulerRole, sinkScope);
+    // (the scheduler role's own policy, not the role: the target names the role already)
+    this.schedule.node.addDependency(this.routeGrants, sinkScope);
+    const schedulerPolicy = this.schedulerRole.node.tryFindChild('DefaultPolicy');
+    if (schedulerPolicy) {
+      this.schedule.node.addDependency(schedulerPolicy);
+    }
     if (this.distributedGrants) {
       this.schedule.node.addDependency(this.distributedGrants);
     }
