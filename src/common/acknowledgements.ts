@@ -78,7 +78,7 @@ export const ACKNOWLEDGED_FINDINGS = {
     reason: 'Cross-Region replication needs a destination bucket in another Region, which a construct in one stack cannot create; objects are versioned and kept by lifecycle rules. Pass an existingBucket with replication when your policy requires it.',
     packs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'],
   },
-  /** On the server access log bucket of a ResponseArchive. */
+  /** On the server access log buckets of a ResponseArchive and of a distributed ScheduledInvoker's results. */
   accessLogBucketKms: {
     id: 'S3DefaultEncryptionKMS',
     reason: 'S3 server access log delivery supports only SSE-S3 on the destination bucket.',
